@@ -1,0 +1,136 @@
+import type { Command } from 'commander';
+import { watch as fsWatch, type FSWatcher } from 'node:fs';
+import { build, displayPath, type BuildOptions, type BuildResult } from '../pipeline/build';
+import { formatSizeReport } from '../pipeline/size-report';
+import { UserError } from '../util/errors';
+
+interface BuildFlags {
+  target?: string;
+  format?: string[];
+  outdir?: string;
+  minify: boolean;
+  sourcemap?: boolean;
+  define: string[];
+  watch?: boolean;
+  json?: boolean;
+  strict?: boolean;
+  firmware?: string;
+  wifiSsid?: string;
+  wifiPassword?: string;
+  wifiSecurity?: string;
+  snapshotTool?: string;
+}
+
+const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
+
+export function parseDefines(list: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const d of list) {
+    const m = /^([A-Za-z_$][\w$.]*)=(.*)$/s.exec(d);
+    if (!m) throw new UserError(`--define ${d}: expected KEY=VALUE`);
+    const v = m[2];
+    out[m[1]] = /^(-?\d+(\.\d+)?|true|false|null|".*"|'.*')$/.test(v) ? v : JSON.stringify(v);
+  }
+  return out;
+}
+
+/** The build options the `build`, `run` and `flash` commands share. */
+export function addBuildOptions(cmd: Command): Command {
+  return cmd
+    .option('-t, --target <id>', 'board target (see kaluma-net targets)')
+    .option('-D, --define <KEY=VALUE>', 'replace a global identifier with a constant (repeatable)', collect, [])
+    .option('--no-minify', 'keep the output readable')
+    .option('--strict', 'treat engine warnings (missing built-ins) as errors');
+}
+
+export function buildOptions(entry: string | undefined, f: BuildFlags): BuildOptions {
+  return {
+    entry,
+    target: f.target,
+    outdir: f.outdir,
+    formats: f.format,
+    minify: f.minify,
+    sourcemap: f.sourcemap,
+    define: parseDefines(f.define ?? []),
+    strict: f.strict,
+    firmware: f.firmware,
+    wifi: f.wifiSsid || f.wifiPassword || f.wifiSecurity ? { ssid: f.wifiSsid, password: f.wifiPassword, security: f.wifiSecurity } : undefined,
+    snapshotTool: f.snapshotTool,
+  };
+}
+
+function report(r: BuildResult, json: boolean): void {
+  if (json) {
+    process.stdout.write(
+      JSON.stringify(
+        {
+          target: r.target.id,
+          entry: displayPath(r.entry),
+          size: r.size,
+          files: r.files.map((f) => ({ path: displayPath(f.path), format: f.format, bytes: f.bytes })),
+          modules: r.modules,
+          warnings: [...r.warnings, ...r.diagnostics.map((d) => `${d.where}: ${d.message}`)],
+          notes: r.notes,
+        },
+        null,
+        2,
+      ) + '\n',
+    );
+    return;
+  }
+  for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
+  for (const d of r.diagnostics) process.stderr.write(`warning: ${d.where}: ${d.message}\n`);
+  process.stdout.write(`built ${displayPath(r.entry)} for ${r.target.id}:\n`);
+  for (const f of r.files) process.stdout.write(`  ${displayPath(f.path)}  ${f.bytes} bytes\n`);
+  for (const n of r.notes) process.stdout.write(`  note: ${n}\n`);
+  process.stdout.write(`size:\n${formatSizeReport(r.size, r.modules, r.target.flash?.programSize)}\n`);
+}
+
+async function watchBuild(options: BuildOptions): Promise<void> {
+  let watchers: FSWatcher[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const once = async () => {
+    const started = Date.now();
+    try {
+      const r = await build(options);
+      process.stdout.write(`[${new Date().toLocaleTimeString()}] built ${r.files.map((f) => displayPath(f.path)).join(', ')} (${r.size} bytes, ${Date.now() - started} ms)\n`);
+      for (const w of watchers) w.close();
+      watchers = r.inputs.map((p) => fsWatch(p, () => schedule()));
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+      process.stdout.write(`[${new Date().toLocaleTimeString()}] error: ${e.message.split('\n').join(' | ')}\n`);
+    }
+  };
+  const schedule = () => {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => void once(), 50);
+  };
+  await once();
+  if (!watchers.length) throw new UserError('--watch: the first build failed and there is nothing to watch; fix it and start again');
+  await new Promise<void>((done) => process.once('SIGINT', () => done()));
+  for (const w of watchers) w.close();
+}
+
+export function register(program: Command): void {
+  addBuildOptions(
+    program
+      .command('build')
+      .description('bundle a program with the net runtime and the target driver into images ready to flash')
+      .argument('[entry]', 'entry file (default: package.json main or src/index.(ts|js))'),
+  )
+    .option('-f, --format <list>', 'outputs: js,bin,uf2,snapshot (default js,uf2; js for PC targets)', collect)
+    .option('-o, --outdir <dir>', 'output directory', undefined)
+    .option('--sourcemap', 'write <name>.js.map')
+    .option('--firmware <kaluma.uf2>', 'also write one UF2 with this Kaluma firmware and the program')
+    .option('--wifi-ssid <ssid>', 'pre-seed the Wi-Fi SSID into the image (or KALUMA_NET_WIFI_SSID / .env)')
+    .option('--wifi-password <password>', 'pre-seed the Wi-Fi password (or KALUMA_NET_WIFI_PASSWORD / .env); never printed')
+    .option('--wifi-security <kind>', 'WPA2_WPA_PSK, WPA2_PSK, WPA_PSK, WEP_PSK or OPEN')
+    .option('--snapshot-tool <path>', 'JerryScript 2.4 snapshot generator (or KALUMA_NET_JERRY_SNAPSHOT)')
+    .option('--watch', 'rebuild on change, one line per rebuild')
+    .option('--json', 'machine-readable result on stdout')
+    .action(async (entry: string | undefined, flags: BuildFlags) => {
+      const options = buildOptions(entry, flags);
+      if (flags.watch) return watchBuild(options);
+      report(await build(options), !!flags.json);
+    });
+}

@@ -1,0 +1,28 @@
+import { Command, CommanderError } from 'commander';
+import { packageVersion } from './util/package-root';
+import { UserError } from './util/errors';
+import * as buildCommand from './commands/build';
+import * as targetsCommand from './commands/targets';
+import * as runCommand from './commands/run';
+
+const program = new Command('kaluma-net')
+  .description("Node's net on Kaluma boards: build, run, flash and inspect networked JavaScript for Raspberry Pi Pico / Pico W")
+  .version(packageVersion(), '-v, --version')
+  .showHelpAfterError('(run kaluma-net --help for usage)')
+  .exitOverride();
+
+for (const command of [buildCommand, runCommand, targetsCommand]) command.register(program);
+
+export function reportError(e: unknown): number {
+  if (e instanceof CommanderError) return e.exitCode;
+  if (e instanceof UserError) {
+    for (const line of e.message.split('\n')) process.stderr.write(`kaluma-net: error: ${line}\n`);
+    return e.exitCode;
+  }
+  process.stderr.write(`kaluma-net: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+  return 70;
+}
+
+program.parseAsync(process.argv).catch((e) => {
+  process.exitCode = reportError(e);
+});

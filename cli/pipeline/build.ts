@@ -1,0 +1,189 @@
+import { readFileSync } from 'node:fs';
+import { basename, extname, join, relative, resolve } from 'node:path';
+import { bundle } from '../bundle/bundle';
+import { runtimeDir } from '../bundle/virtual-modules';
+import { checkEngine, type Diagnostic } from '../check/engine-check';
+import { minifyBundle } from '../codegen/minify';
+import { makeImages } from '../image';
+import { writeFileAtomic } from '../image/atomic-write';
+import { stampProgram } from '../image/stamp';
+import { loadTarget } from '../targets/load';
+import type { Target } from '../targets/target';
+import { UserError } from '../util/errors';
+import { packageVersion } from '../util/package-root';
+import { resolveEntry } from './entry';
+import { readDotEnv, readProjectConfig } from './project-config';
+import { moduleSizes, type ModuleSize } from './size-report';
+
+export const FORMATS = ['js', 'bin', 'uf2', 'snapshot'] as const;
+export type Format = (typeof FORMATS)[number];
+
+export interface WifiCredentials {
+  ssid: string;
+  password?: string;
+  security?: string;
+}
+
+export interface BuildOptions {
+  cwd?: string;
+  entry?: string;
+  target?: string;
+  outdir?: string;
+  formats?: string[];
+  minify?: boolean;
+  sourcemap?: boolean;
+  define?: Record<string, string>;
+  strict?: boolean;
+  wifi?: Partial<WifiCredentials>;
+  firmware?: string;
+  snapshotTool?: string;
+  /** Build in memory only (used by `run`): nothing is written. */
+  write?: boolean;
+}
+
+export interface OutputFile {
+  path: string;
+  format: Format | 'map';
+  bytes: number;
+}
+
+export interface BuildResult {
+  target: Target;
+  entry: string;
+  name: string;
+  program: string;
+  map?: string;
+  files: OutputFile[];
+  size: number;
+  modules: ModuleSize[];
+  diagnostics: Diagnostic[];
+  warnings: string[];
+  notes: string[];
+  /** Every file the program was built from (for --watch). */
+  inputs: string[];
+}
+
+function parseFormats(list: string[] | undefined, target: Target): Format[] {
+  const given = list ?? (target.pc ? ['js'] : ['js', 'uf2']);
+  const out: Format[] = [];
+  for (const f of given.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean)) {
+    if (!(FORMATS as readonly string[]).includes(f)) throw new UserError(`--format: unknown format "${f}"; formats: ${FORMATS.join(', ')}`);
+    if (f !== 'js' && target.pc) throw new UserError(`--format ${f}: target "${target.id}" runs on the PC and has no flash images; use --format js`);
+    if (!out.includes(f as Format)) out.push(f as Format);
+  }
+  if (!out.includes('js')) out.unshift('js');
+  return out;
+}
+
+/** Build-time Wi-Fi credentials: options, then KALUMA_NET_WIFI_* from the environment, then `.env`. */
+function wifiCredentials(opts: BuildOptions, cwd: string): WifiCredentials | undefined {
+  const env = { ...readDotEnv(cwd), ...process.env };
+  const ssid = opts.wifi?.ssid ?? env.KALUMA_NET_WIFI_SSID;
+  if (!ssid) return undefined;
+  const password = opts.wifi?.password ?? env.KALUMA_NET_WIFI_PASSWORD;
+  const security = opts.wifi?.security ?? env.KALUMA_NET_WIFI_SECURITY;
+  return { ssid, ...(password ? { password } : {}), ...(security ? { security } : {}) };
+}
+
+function checkAscii(program: string, target: Target): void {
+  for (let i = 0; i < program.length; i++) {
+    const c = program.charCodeAt(i);
+    if (c === 0) throw new UserError(`the program contains a NUL byte at offset ${i}; Kaluma ends the program at the first NUL (target ${target.id})`);
+    if (c > 0x7e && c !== 0x7f) throw new UserError(`the program contains a non-ASCII character at offset ${i} (target ${target.id})`);
+  }
+}
+
+export async function build(opts: BuildOptions): Promise<BuildResult> {
+  const cwd = resolve(opts.cwd ?? process.cwd());
+  const config = readProjectConfig(cwd);
+  const targetId = opts.target ?? config.target;
+  if (!targetId) throw new UserError(`--target is required (or a "target" in kaluma-net.json); see kaluma-net targets`);
+  const target = loadTarget(targetId);
+  const entry = resolveEntry(cwd, opts.entry ?? config.entry);
+  const formats = parseFormats(opts.formats ?? config.formats, target);
+  const outdir = resolve(cwd, opts.outdir ?? config.outdir ?? 'dist');
+  const name = basename(entry, extname(entry));
+  const wifi = target.netdev?.wifi ? wifiCredentials(opts, cwd) : undefined;
+  const snapshot = formats.includes('snapshot');
+
+  const b = await bundle({
+    entry,
+    target,
+    cwd,
+    define: { ...config.define, ...opts.define },
+    driver: wifi ? { wifi } : {},
+    snapshotSafe: snapshot,
+  });
+
+  const diagnostics = checkEngine({ code: b.code, map: b.map, cwd, profile: target.engine, snapshot });
+  const errors = diagnostics.filter((d) => d.severity === 'error' || opts.strict);
+  if (errors.length) throw new UserError(errors.map((d) => `${d.where}: ${d.message}`).join('\n'));
+
+  const min = opts.minify === false ? { code: b.code, map: opts.sourcemap ? b.map : undefined } : await minifyBundle(b.code, opts.sourcemap ? b.map : undefined);
+  const body = min.code.endsWith('\n') ? min.code : min.code + '\n';
+  const program = stampProgram(body, { v: packageVersion(), target: target.id, engine: target.engine.id });
+  checkAscii(program, target);
+  const size = program.length;
+  if (target.flash && size + 1 > target.flash.programSize) {
+    throw new UserError(`the program (${size + 1} bytes with its NUL terminator) is larger than the ${target.flash.programSize}-byte program region of target ${target.id}`);
+  }
+
+  const notes: string[] = [];
+  const files: OutputFile[] = [];
+  const write = opts.write !== false;
+  const emit = (file: string, bytes: Uint8Array | string, format: OutputFile['format']) => {
+    const path = join(outdir, file);
+    if (write) writeFileAtomic(path, typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes);
+    files.push({ path, format, bytes: bytes.length });
+  };
+
+  let programText = program;
+  if (opts.sourcemap && min.map) {
+    programText = program + `//# sourceMappingURL=${name}.js.map\n`;
+    emit(`${name}.js.map`, min.map, 'map');
+  }
+  emit(`${name}.js`, programText, 'js');
+
+  const imageFormats = formats.filter((f): f is 'bin' | 'uf2' => f === 'bin' || f === 'uf2');
+  if (imageFormats.length && target.flash) {
+    const firmware = opts.firmware ? readInput(opts.firmware, '--firmware') : undefined;
+    for (const img of makeImages({ programText: program, target: target.flash, formats: imageFormats, firmware, wifi })) {
+      emit(`${name}.${img.name}`, img.bytes, img.name);
+      if (img.note) notes.push(img.note);
+    }
+  }
+  if (snapshot) {
+    const { buildSnapshotImage } = await import('../codegen/snapshot-image');
+    for (const f of await buildSnapshotImage({ bundleText: program, name, target, tool: opts.snapshotTool })) emit(f.file, f.bytes, f.format);
+  }
+
+  return {
+    target,
+    entry,
+    name,
+    program,
+    map: min.map,
+    files,
+    size,
+    modules: moduleSizes(b.metafile, cwd, runtimeDir()),
+    diagnostics,
+    warnings: b.warnings,
+    notes,
+    inputs: Object.keys(b.metafile.inputs)
+      .filter((p) => !p.includes(':') || p.startsWith('/'))
+      .map((p) => resolve(cwd, p)),
+  };
+}
+
+function readInput(path: string, option: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new UserError(`${option} ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+}
+
+export function displayPath(p: string, cwd = process.cwd()): string {
+  const r = relative(cwd, p);
+  return r && !r.startsWith('..') ? r : p;
+}

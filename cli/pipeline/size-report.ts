@@ -1,0 +1,40 @@
+import type { Metafile } from 'esbuild';
+
+export type ModuleGroup = 'user' | 'runtime' | 'driver' | 'npm';
+
+export interface ModuleSize {
+  path: string;
+  group: ModuleGroup;
+  /** Bytes this module contributes to the bundle before minification (esbuild's count). */
+  bytes: number;
+}
+
+function groupOf(path: string, runtimeDir: string): ModuleGroup {
+  if (path.startsWith(runtimeDir + '/drivers/')) return 'driver';
+  if (path.startsWith(runtimeDir + '/')) return 'runtime';
+  if (path.includes('node_modules/')) return 'npm';
+  return 'user';
+}
+
+/** Per input module, largest first; virtual modules (entry, bootstrap, facades) are left out. */
+export function moduleSizes(metafile: Metafile, cwd: string, runtimeDir: string): ModuleSize[] {
+  const out = Object.values(metafile.outputs).find((o) => o.entryPoint !== undefined) ?? Object.values(metafile.outputs)[0];
+  const rows: ModuleSize[] = [];
+  for (const [p, info] of Object.entries(out.inputs)) {
+    if (p.includes(':') && !p.startsWith('/')) continue;
+    if (info.bytesInOutput === 0) continue;
+    const abs = p.startsWith('/') ? p : `${cwd}/${p}`;
+    const group = groupOf(abs, runtimeDir);
+    const shown = group === 'runtime' || group === 'driver' ? abs.slice(runtimeDir.length - 'runtime'.length) : p;
+    rows.push({ path: shown, group, bytes: info.bytesInOutput });
+  }
+  return rows.sort((a, b) => b.bytes - a.bytes || a.path.localeCompare(b.path));
+}
+
+export function formatSizeReport(total: number, modules: ModuleSize[], regionSize?: number): string {
+  const lines = [`  total ${total} bytes` + (regionSize ? ` (${((100 * total) / regionSize).toFixed(1)}% of the ${regionSize}-byte program region)` : '')];
+  const width = Math.max(...modules.map((m) => String(m.bytes).length), 1);
+  for (const m of modules) lines.push(`  ${String(m.bytes).padStart(width)}  ${m.group.padEnd(7)} ${m.path}`);
+  if (modules.length) lines.push('  (per module: bytes in the bundle before minification)');
+  return lines.join('\n');
+}

@@ -1,0 +1,96 @@
+import { build, type BuildOptions, type BuildResult } from '../pipeline/build';
+import type { Target } from '../targets/target';
+import { UserError } from '../util/errors';
+import { ErrorLocator } from './error-location';
+import { createSandbox, type Sandbox } from './sandbox';
+import { createHostNetdev } from './host-netdev';
+import { emulationFor, type Emulation } from './emulation';
+import { bindUarts, type UartBindingSpec } from './uart-binding';
+
+export interface RunOptions extends BuildOptions {
+  emulate?: boolean;
+  uart?: UartBindingSpec[];
+  heapLimit?: boolean;
+  stdout?: (text: string) => void;
+  stderr?: (text: string) => void;
+}
+
+export interface RunningProgram {
+  result: BuildResult;
+  sandbox: Sandbox;
+  /** Resolves with the exit status once the program failed or was stopped. */
+  stopped: Promise<number>;
+  stop(code?: number): Promise<void>;
+}
+
+function unboundMessage(target: Target, kind: 'UART' | 'SPI', bus: number): string {
+  const how = kind === 'UART' ? `bind it to a serial port with --uart ${bus}=/dev/ttyUSB0, or ` : '';
+  return `${kind}${bus} is not connected to anything in kaluma-net run: ${how}emulate the board's hardware with --emulate (target ${target.id})`;
+}
+
+/** Builds exactly as `build` does (in memory), then runs the program in the Kaluma sandbox. */
+export async function startProgram(opts: RunOptions): Promise<RunningProgram> {
+  const stderr = opts.stderr ?? ((t: string) => process.stderr.write(t));
+  const result = await build({ ...opts, formats: ['js'], sourcemap: true, write: false });
+  const { target } = result;
+  const cwd = opts.cwd ?? process.cwd();
+  if (opts.emulate && target.pc) throw new UserError(`--emulate: target ${target.id} has no hardware to emulate`);
+  if (!opts.emulate && target.netdev?.driver === 'cyw43') {
+    throw new UserError(`target ${target.id}: its Wi-Fi chip is built into the firmware; run it with --emulate (or use --target host)`);
+  }
+
+  const locator = new ErrorLocator(`${result.name}.js`, result.map, cwd);
+  let finish: (code: number) => void = () => undefined;
+  const stopped = new Promise<number>((r) => (finish = r));
+  let emulation: Emulation | undefined;
+  const uarts = await bindUarts(opts.uart ?? []);
+  const cleanups: (() => void | Promise<void>)[] = [() => uarts.close()];
+
+  const wifi = result.target.netdev?.wifi ? wifiStorage(opts) : {};
+  if (opts.emulate) {
+    emulation = await emulationFor(target, { wifi });
+    cleanups.push(() => emulation!.close());
+  }
+
+  const sandbox = createSandbox({
+    target,
+    storage: wifi,
+    modules: emulation?.modules,
+    uart: (bus) => uarts.device(bus) ?? emulation?.uart?.(bus),
+    spi: (bus) => emulation?.spi?.(bus),
+    unbound: (kind, bus) => unboundMessage(target, kind, bus),
+    stdout: opts.stdout,
+    onUncaught: (e) => {
+      stderr(`Uncaught ${locator.describe(e)}\n`);
+      void stop(1);
+    },
+  });
+  emulation?.boot?.(sandbox);
+  if (target.netdev?.driver === 'host') {
+    const netdev = createHostNetdev(sandbox.helpers);
+    sandbox.global.__netdev = netdev;
+    cleanups.push(() => netdev.closeAll());
+  }
+
+  let stopping = false;
+  async function stop(code = 0): Promise<void> {
+    if (stopping) return;
+    stopping = true;
+    sandbox.shutdown();
+    for (const c of cleanups.reverse()) await c();
+    finish(code);
+  }
+
+  sandbox.run(result.program, `${result.name}.js`);
+  return { result, sandbox, stopped, stop };
+}
+
+function wifiStorage(opts: RunOptions): Record<string, string> {
+  const env = process.env;
+  const ssid = opts.wifi?.ssid ?? env.KALUMA_NET_WIFI_SSID;
+  const out: Record<string, string> = {};
+  if (ssid) out.WIFI_SSID = ssid;
+  const pw = opts.wifi?.password ?? env.KALUMA_NET_WIFI_PASSWORD;
+  if (pw) out.WIFI_PASSWORD = pw;
+  return out;
+}
