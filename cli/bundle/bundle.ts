@@ -94,7 +94,7 @@ async function firstPass(opts: BundleOptions): Promise<RuntimeUsage> {
       define: opts.define,
       plugins: [importPolicy(target, cwd, (name) => ({ path: USAGE_PREFIX + name, external: true }))],
     });
-    return analyseRuntimeUsage(r.outputFiles[0].text);
+    return analyseRuntimeUsage(r.outputFiles![0].text);
   } catch (e) {
     rethrow(e, cwd, target);
   }
@@ -142,8 +142,8 @@ export async function bundle(opts: BundleOptions): Promise<Bundle> {
       banner: { js: '"use strict";' },
       plugins: [virtual, importPolicy(target, cwd, (name) => ({ path: name, namespace: 'kaluma-net-facade' }))],
     });
-    const code = r.outputFiles.find((f) => f.path.endsWith('.js'))!.text;
-    const map = r.outputFiles.find((f) => f.path.endsWith('.map'))!.text;
+    const code = r.outputFiles!.find((f) => f.path.endsWith('.js'))!.text;
+    const map = r.outputFiles!.find((f) => f.path.endsWith('.map'))!.text;
     return { code, map, metafile: r.metafile!, usage, usesNet, warnings: r.warnings.map((w) => formatMessage(w, cwd)) };
   } catch (e) {
     rethrow(e, cwd, target);

@@ -33,9 +33,9 @@ export interface DriverOptions {
 export function bootstrapSource(target: Target, usesNet: boolean, options: DriverOptions): string {
   const nd = target.netdev;
   if (!usesNet || !nd || nd.driver === 'host') return '';
-  const { driver, ...config } = nd;
+  const { driver, ...config } = nd as Record<string, unknown>;
   if (options.wifi && nd.wifi) config.wifi = options.wifi;
-  const path = JSON.stringify(join(runtimeDir(), 'drivers', driver + '.ts'));
+  const path = JSON.stringify(join(runtimeDir(), 'drivers', String(driver) + '.ts'));
   return `import { install } from ${path};\ninstall(${JSON.stringify(config)});\n`;
 }
 

@@ -5,6 +5,7 @@ import { formatSizeReport } from '../pipeline/size-report';
 import { UserError } from '../util/errors';
 
 interface BuildFlags {
+  cwd?: string;
   target?: string;
   format?: string[];
   outdir?: string;
@@ -38,6 +39,7 @@ export function parseDefines(list: string[]): Record<string, string> {
 export function addBuildOptions(cmd: Command): Command {
   return cmd
     .option('-t, --target <id>', 'board target (see kaluma-net targets)')
+    .option('-C, --cwd <dir>', 'project directory (default: the current one)')
     .option('-D, --define <KEY=VALUE>', 'replace a global identifier with a constant (repeatable)', collect, [])
     .option('--no-minify', 'keep the output readable')
     .option('--strict', 'treat engine warnings (missing built-ins) as errors');
@@ -45,6 +47,7 @@ export function addBuildOptions(cmd: Command): Command {
 
 export function buildOptions(entry: string | undefined, f: BuildFlags): BuildOptions {
   return {
+    cwd: f.cwd,
     entry,
     target: f.target,
     outdir: f.outdir,

@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { basename, extname, join, relative, resolve } from 'node:path';
 import { bundle } from '../bundle/bundle';
 import { runtimeDir } from '../bundle/virtual-modules';
 import { checkEngine, type Diagnostic } from '../check/engine-check';
 import { minifyBundle } from '../codegen/minify';
-import { makeImages } from '../image';
-import { writeFileAtomic } from '../image/atomic-write';
-import { stampProgram } from '../image/stamp';
+import { makeImages, stampProgram, writeFileAtomic } from '../image';
 import { loadTarget } from '../targets/load';
 import type { Target } from '../targets/target';
 import { UserError } from '../util/errors';
@@ -43,7 +42,7 @@ export interface BuildOptions {
 
 export interface OutputFile {
   path: string;
-  format: Format | 'map';
+  format: Format | 'map' | 'snapshot-bin' | 'snapshot-uf2';
   bytes: number;
 }
 
@@ -129,12 +128,10 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   }
 
   const notes: string[] = [];
-  const files: OutputFile[] = [];
-  const write = opts.write !== false;
-  const emit = (file: string, bytes: Uint8Array | string, format: OutputFile['format']) => {
-    const path = join(outdir, file);
-    if (write) writeFileAtomic(path, typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes);
-    files.push({ path, format, bytes: bytes.length });
+  const outputs: { file: OutputFile; data: Uint8Array; secret?: boolean }[] = [];
+  const emit = (file: string, bytes: Uint8Array | string, format: OutputFile['format'], secret = false) => {
+    const data = typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes;
+    outputs.push({ file: { path: join(outdir, file), format, bytes: data.length }, data, secret });
   };
 
   let programText = program;
@@ -142,20 +139,29 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     programText = program + `//# sourceMappingURL=${name}.js.map\n`;
     emit(`${name}.js.map`, min.map, 'map');
   }
-  emit(`${name}.js`, programText, 'js');
+  emit(`${name}.js`, programText, 'js', !!wifi?.password);
+  if (wifi) notes.push(`${name}.js contains the Wi-Fi credentials for ${target.id}'s network driver: keep it private`);
 
   const imageFormats = formats.filter((f): f is 'bin' | 'uf2' => f === 'bin' || f === 'uf2');
   if (imageFormats.length && target.flash) {
     const firmware = opts.firmware ? readInput(opts.firmware, '--firmware') : undefined;
-    for (const img of makeImages({ programText: program, target: target.flash, formats: imageFormats, firmware, wifi })) {
-      emit(`${name}.${img.name}`, img.bytes, img.name);
+    const seed = imageFormats.includes('uf2') ? wifi : undefined;
+    for (const img of makeImages({ programText: program, target: target.flash, formats: imageFormats, firmware, wifi: seed })) {
+      emit(`${name}.${img.name}`, img.bytes, img.name, img.containsSecrets);
       if (img.note) notes.push(img.note);
     }
   }
   if (snapshot) {
     const { buildSnapshotImage } = await import('../codegen/snapshot-image');
-    for (const f of await buildSnapshotImage({ bundleText: program, name, target, tool: opts.snapshotTool })) emit(f.file, f.bytes, f.format);
+    for (const f of await buildSnapshotImage({ program, name, target, formats, tool: opts.snapshotTool })) emit(f.file, f.bytes, f.format);
   }
+
+  // Everything is computed before anything is written, so a failure leaves no partial build.
+  if (opts.write !== false) {
+    await mkdir(outdir, { recursive: true });
+    for (const o of outputs) await writeFileAtomic(o.file.path, o.data, o.secret ? { mode: 0o600 } : {});
+  }
+  const files = outputs.map((o) => o.file);
 
   return {
     target,

@@ -31,7 +31,7 @@ export function createWifiModule(h: SandboxHelpers, global: Record<string, any>,
     }
     connect(info?: Dev | ((e: Error | null, info?: unknown) => void), cb?: (e: Error | null, info?: unknown) => void) {
       if (typeof info === 'function') {
-        cb = info;
+        cb = info as (e: Error | null, info?: unknown) => void;
         info = undefined;
       }
       const conn: Dev = { ...(info ?? {}) };
