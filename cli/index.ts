@@ -5,6 +5,7 @@ import * as buildCommand from './commands/build';
 import * as targetsCommand from './commands/targets';
 import * as runCommand from './commands/run';
 import * as initCommand from './commands/init';
+import * as inspectCommand from './commands/inspect';
 
 const program = new Command('kaluma-net')
   .description("Node's net on Kaluma boards: build, run, flash and inspect networked JavaScript for Raspberry Pi Pico / Pico W")
@@ -12,7 +13,7 @@ const program = new Command('kaluma-net')
   .showHelpAfterError('(run kaluma-net --help for usage)')
   .exitOverride();
 
-for (const command of [buildCommand, runCommand, initCommand, targetsCommand]) command.register(program);
+for (const command of [buildCommand, runCommand, initCommand, inspectCommand, targetsCommand]) command.register(program);
 
 export function reportError(e: unknown): number {
   if (e instanceof CommanderError) return e.exitCode;

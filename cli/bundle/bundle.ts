@@ -32,6 +32,9 @@ function importPolicy(target: Target, cwd: string, onRuntime: (name: RuntimeModu
   return {
     name: 'kaluma-net-imports',
     setup(b) {
+      // A firmware module is the global require's business at run time. A CJS shim avoids esbuild's
+      // bulky "is require defined?" wrapper that an external would get.
+      b.onLoad({ filter: /.*/, namespace: 'kaluma-builtin' }, (args) => ({ contents: `module.exports = global.require(${JSON.stringify(args.path)});`, loader: 'js' }));
       b.onResolve({ filter: /^[^./]/ }, (args) => {
         if (args.path.startsWith('kaluma-net:') || args.namespace === 'kaluma-net-facade') return undefined;
         const k = classifyImport(args.path, target);
@@ -42,7 +45,7 @@ function importPolicy(target: Target, cwd: string, onRuntime: (name: RuntimeModu
           }
           return onRuntime(k.name, args.importer);
         }
-        if (k.kind === 'builtin') return { path: args.path, external: true };
+        if (k.kind === 'builtin') return { path: args.path, namespace: 'kaluma-builtin' };
         if (k.kind === 'node') {
           return { errors: [{ text: `"${args.path}" is a Node built-in module that target "${target.id}" (Kaluma) does not have` }] };
         }

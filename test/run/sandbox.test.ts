@@ -1,0 +1,131 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createSandbox } from '../../cli/run/sandbox';
+import { loadTarget } from '../../cli/targets/load';
+import type { UartDevice } from '../../cli/emulate/devices';
+
+function sandbox(opts: { target?: string; uart?: (bus: number) => UartDevice | undefined } = {}) {
+  let out = '';
+  const errors: unknown[] = [];
+  const sb = createSandbox({
+    target: loadTarget(opts.target ?? 'pico'),
+    stdout: (t) => (out += t),
+    onUncaught: (e) => errors.push(e),
+    uart: opts.uart,
+  });
+  return { sb, errors, out: () => out };
+}
+
+const run = (code: string) => {
+  const s = sandbox();
+  s.sb.run('"use strict";' + code, 'app.js');
+  s.sb.shutdown();
+  return s;
+};
+const errorOf = (code: string) => {
+  const { errors } = run(code);
+  assert.is(errors.length, 1, `expected one uncaught error for ${code}`);
+  const e = errors[0] as Error;
+  return `${e.name}: ${e.message}`;
+};
+
+test('no Node globals: Buffer, process.nextTick/env, setImmediate, queueMicrotask, module, structuredClone', () => {
+  assert.match(errorOf('Buffer.from("x")'), /^ReferenceError: Buffer is not defined/);
+  assert.match(errorOf('process.nextTick(() => 0)'), /^TypeError: process.nextTick is not a function/);
+  assert.match(errorOf('process.env.HOME.length'), /^TypeError: Cannot read properties of undefined/);
+  assert.match(errorOf('setImmediate(() => 0)'), /^ReferenceError: setImmediate is not defined/);
+  assert.match(errorOf('queueMicrotask(() => 0)'), /^ReferenceError: queueMicrotask is not defined/);
+  assert.match(errorOf('module.exports = 1'), /^ReferenceError: module is not defined/);
+  assert.match(errorOf('structuredClone({})'), /^ReferenceError: structuredClone is not defined/);
+});
+
+test("what JerryScript 2.4 lacks is missing, with the same kind of error", () => {
+  assert.match(errorOf('[1].at(0)'), /^TypeError: .*at is not a function/);
+  assert.match(errorOf('Object.hasOwn({}, "a")'), /^TypeError: Object.hasOwn is not a function/);
+  assert.match(errorOf('Promise.allSettled([])'), /^TypeError: Promise.allSettled is not a function/);
+  assert.match(errorOf('Promise.any([])'), /^TypeError: Promise.any is not a function/);
+  assert.match(errorOf('new WeakRef({})'), /^ReferenceError: WeakRef is not defined/);
+  assert.match(errorOf('[1].findLast(() => 1)'), /^TypeError: .*findLast is not a function/);
+  assert.match(errorOf('"a".replaceAll("a", "b")'), /^TypeError: .*replaceAll is not a function/);
+});
+
+test('strict mode and built-in-only require', () => {
+  assert.match(errorOf('undeclared = 1'), /^ReferenceError: undeclared is not defined/);
+  assert.match(errorOf('require("crypto")'), /^Error: Failed to load module: crypto/);
+  assert.match(errorOf('require("./lib.js")'), /^Error: Failed to load module: \.\/lib\.js/);
+  assert.match(errorOf('require("i2c")'), /^Error: built-in module "i2c" is not emulated by kaluma-net run \(target pico\)/);
+});
+
+test("Kaluma's globals behave like the firmware's", () => {
+  const { out, errors } = run(`
+    print("a", 1); console.log("b", { c: 2 }); console.log();
+    const d = new TextDecoder("ascii").decode(new TextEncoder("utf-8").encode("\\u00e9"));
+    console.log(d.length, d.charCodeAt(0), d.charCodeAt(1));
+    const bytes = atob(btoa("hi"));
+    console.log(bytes instanceof Uint8Array, bytes.length, atob("*") === undefined);
+    const e = new SystemError(104);
+    console.log(e instanceof Error, e.errno, e.message, e.code === undefined);
+    storage.setItem("k", "v"); console.log(storage.getItem("k"), storage.getItem("nope"), storage.length);
+    console.log(typeof millis(), typeof micros(), board.name, board.LED, board.uid.length, process.platform);
+    console.log(process.builtin_modules.includes("uart"), process.builtin_modules.includes("pico_cyw43"));
+  `);
+  assert.equal(errors, []);
+  assert.is(
+    out(),
+    'a 1b { c: 2 }\n2 195 169\ntrue 2 true\ntrue -104 Connection reset by peer true\nv null 1\nnumber number pico 25 16 rp2\ntrue false\n',
+  );
+  assert.match(errorOf('new TextEncoder("latin1").encode("x")'), /^Error: Unsupported encoding\./);
+  assert.match(errorOf('new TextDecoder().decode([1])'), /^Error: input must be Uint8Array\./);
+  assert.match(errorOf('storage.setItem("k", "x".repeat(260))'), /^Error: Storage size/);
+});
+
+test('timers: numeric ids, delay required, clearTimeout(undefined) throws', async () => {
+  const s = sandbox();
+  s.sb.run(
+    `"use strict";
+     const a = setTimeout(() => print("never"), 5); clearTimeout(a);
+     const b = setInterval(() => { print("i"); if (++n === 3) clearInterval(b); }, 1); let n = 0;
+     setTimeout(() => print(typeof a + (b > a)), 20);`,
+    'app.js',
+  );
+  await new Promise((r) => setTimeout(r, 60));
+  assert.is(s.out(), 'iiinumbertrue');
+  assert.match(errorOf('setTimeout(() => 0)'), /^TypeError: "delay" argument required/);
+  assert.match(errorOf('clearTimeout(undefined)'), /^TypeError: "id" argument required/);
+  s.sb.shutdown();
+});
+
+test('an error in a timer callback is the uncaught error; nothing runs after it', async () => {
+  const s = sandbox();
+  s.sb.run(`"use strict"; setTimeout(() => { throw new RangeError("boom"); }, 1); setTimeout(() => print("late"), 30);`, 'app.js');
+  await new Promise((r) => setTimeout(r, 50));
+  assert.is((s.errors[0] as Error).message, 'boom');
+  assert.is(s.out(), '');
+  s.sb.shutdown();
+});
+
+test('uart: unbound bus explains --uart/--emulate; bound bus delivers bytes per loop pass and has the view bug', async () => {
+  const noBus = sandbox({ target: 'pico-esp01' });
+  noBus.sb.run('"use strict"; const { UART } = require("uart"); new UART(0);', 'app.js');
+  assert.match(String((noBus.errors[0] as Error).message), /UART0 is not emulated/);
+
+  const written: number[][] = [];
+  let push: (d: Uint8Array) => void = () => undefined;
+  const dev: UartDevice = { write: (d) => written.push([...d]), onData: (l) => (push = l), close: () => undefined };
+  const s = sandbox({ target: 'pico-esp01', uart: (bus) => (bus === 0 ? dev : undefined) });
+  s.sb.run(
+    `"use strict"; const { UART } = require("uart"); const u = new UART(0, { baudrate: 115200 });
+     u.on("data", (d) => print((d instanceof Uint8Array) + ":" + d.length + ";"));
+     u.write("AT\\r\\n"); const big = new Uint8Array([1, 2, 3, 4]); u.write(big.subarray(2));
+     try { new UART(0); } catch (e) { print("busy:" + e.errno + ";"); }`,
+    'app.js',
+  );
+  push(new Uint8Array([1, 2]));
+  push(new Uint8Array([3]));
+  await new Promise((r) => setTimeout(r, 10));
+  assert.equal(written, [[65, 84, 13, 10], [1, 2, 3, 4]]);
+  assert.is(s.out(), 'busy:-145;true:3;');
+  s.sb.shutdown();
+});
+
+test.run();
