@@ -39,7 +39,7 @@ export async function emulationFor(target: Target, options: EmulationOptions): P
     }
     case 'w5500': {
       const spi = nd.spi as { bus: number; cs: number };
-      const chip = new W5500Chip({});
+      const chip = new W5500Chip({ onWarning: (m) => process.stderr.write(`kaluma-net: w5500 emulator: ${m}\n`) });
       return {
         spi: (bus) => (bus === num(spi.bus, 'spi.bus') ? chip : undefined),
         boot: (sandbox) => chip.attach(sandbox.pins, { cs: spi.cs, rst: num(nd.reset, 'reset'), int: num(nd.interrupt, 'interrupt') }),

@@ -1,0 +1,1 @@
+export const statusHandler = (metrics) => () => ({ status: 200, body: metrics.snapshot() });
