@@ -6,6 +6,10 @@ import * as targetsCommand from './commands/targets';
 import * as runCommand from './commands/run';
 import * as initCommand from './commands/init';
 import * as inspectCommand from './commands/inspect';
+import * as flashCommand from './commands/flash';
+import * as eraseCommand from './commands/erase';
+import * as portsCommand from './commands/ports';
+import * as monitorCommand from './commands/monitor';
 
 const program = new Command('kaluma-net')
   .description("Node's net on Kaluma boards: build, run, flash and inspect networked JavaScript for Raspberry Pi Pico / Pico W")
@@ -13,7 +17,17 @@ const program = new Command('kaluma-net')
   .showHelpAfterError('(run kaluma-net --help for usage)')
   .exitOverride();
 
-for (const command of [buildCommand, runCommand, initCommand, inspectCommand, targetsCommand]) command.register(program);
+for (const command of [
+  buildCommand,
+  runCommand,
+  initCommand,
+  flashCommand,
+  eraseCommand,
+  portsCommand,
+  monitorCommand,
+  inspectCommand,
+  targetsCommand,
+]) command.register(program);
 
 export function reportError(e: unknown): number {
   if (e instanceof CommanderError) return e.exitCode;

@@ -1,0 +1,24 @@
+// The emulated Kaluma board on a real serial device (one end of a pseudo-terminal pair in tests).
+import { SerialPort } from 'serialport';
+import { KalumaDevice, type KalumaDeviceOptions } from './device';
+
+export interface SerialKaluma {
+  device: KalumaDevice;
+  close(): Promise<void>;
+}
+
+export async function openEmulatedKaluma(path: string, options: KalumaDeviceOptions = {}): Promise<SerialKaluma> {
+  const port = new SerialPort({ path, baudRate: 115200, autoOpen: false });
+  await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(e) : resolve())));
+  const device = new KalumaDevice((bytes) => {
+    if (port.isOpen) port.write(Buffer.from(bytes));
+  }, options);
+  port.on('data', (chunk: Buffer) => device.receive(chunk));
+  return {
+    device,
+    close: async () => {
+      device.close();
+      if (port.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()));
+    },
+  };
+}
