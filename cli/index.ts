@@ -10,6 +10,7 @@ import * as flashCommand from './commands/flash';
 import * as eraseCommand from './commands/erase';
 import * as portsCommand from './commands/ports';
 import * as monitorCommand from './commands/monitor';
+import * as emulateCommand from './commands/emulate';
 
 const program = new Command('kaluma-net')
   .description("Node's net on Kaluma boards: build, run, flash and inspect networked JavaScript for Raspberry Pi Pico / Pico W")
@@ -26,6 +27,7 @@ for (const command of [
   portsCommand,
   monitorCommand,
   inspectCommand,
+  emulateCommand,
   targetsCommand,
 ]) command.register(program);
 
