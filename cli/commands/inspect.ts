@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { formatInspect, inspectFile } from '../image';
-import { formatSnapshot, inspectSnapshot } from '../codegen/snapshot';
+import { formatSnapshot, inspectSnapshot, isSnapshotContainer } from '../codegen/snapshot';
 import { loadTarget } from '../targets/load';
 import { UserError } from '../util/errors';
 
@@ -19,7 +19,7 @@ export function register(program: Command): void {
       } catch (e) {
         throw new UserError(`${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
       }
-      const isSnapshot = file.endsWith('.snapshot') || (bytes.length >= 4 && Buffer.from(bytes.subarray(0, 4)).toString('latin1') === 'JRRY');
+      const isSnapshot = file.endsWith('.snapshot') || isSnapshotContainer(bytes) || (bytes.length >= 4 && Buffer.from(bytes.subarray(0, 4)).toString('latin1') === 'JRRY');
       try {
         if (isSnapshot) {
           const r = inspectSnapshot(bytes);
