@@ -1,0 +1,85 @@
+// The image stage: a built (and stamped) program -> the files to flash (.bin, .uf2), optionally
+// combined with a Kaluma firmware and with Wi-Fi credentials pre-seeded into the storage area.
+
+import { type FlashLayout, assertFlashLayout } from './flash-layout';
+import { mergeFirmware } from './firmware-merge';
+import { programBin } from './program-bytes';
+import { storageImage } from './storage-slots';
+import { hex32 } from './uf2-format';
+import { type FlashRegion, writeUf2 } from './uf2-write';
+import { type WifiCredentials, wifiStorageEntries } from './wifi-credentials';
+
+export type ImageFormat = 'bin' | 'uf2';
+
+export interface MakeImagesOptions {
+  /** The final program text, stamp included. */
+  programText: string;
+  target: FlashLayout;
+  formats: readonly ImageFormat[];
+  /** A Kaluma firmware UF2 to combine with the program into one UF2. */
+  firmware?: Uint8Array;
+  wifi?: WifiCredentials;
+}
+
+export interface ImageOutput {
+  name: ImageFormat;
+  bytes: Uint8Array;
+  /** Something the user must know about this file (never a credential's value). */
+  note?: string;
+  /** The file holds a Wi-Fi password: write it with mode 0o600. */
+  containsSecrets?: boolean;
+}
+
+export function makeImages(options: MakeImagesOptions): ImageOutput[] {
+  const { target } = options;
+  assertFlashLayout(target);
+  const formats = [...new Set(options.formats)];
+  for (const format of formats) {
+    if (format !== 'bin' && format !== 'uf2') throw new Error(`unknown image format "${String(format)}" (expected bin or uf2)`);
+  }
+  const wantsUf2 = formats.includes('uf2');
+  if (options.firmware && !wantsUf2) {
+    throw new Error('a firmware can only be combined into a UF2 image: add uf2 to the formats');
+  }
+  if (options.wifi && !wantsUf2) {
+    throw new Error('Wi-Fi credentials are written into the storage sectors of a UF2 image: add uf2 to the formats');
+  }
+
+  const bin = programBin(options.programText, target.programSize);
+  const regions: FlashRegion[] = [{ address: target.programBase, bytes: bin }];
+  if (options.wifi) {
+    regions.push({ address: target.storageBase, bytes: storageImage(wifiStorageEntries(options.wifi), target.storageSize) });
+  }
+
+  return formats.map((format): ImageOutput => {
+    if (format === 'bin') {
+      return options.wifi
+        ? { name: 'bin', bytes: bin, note: 'the .bin holds the program region only, without the Wi-Fi credentials (they are in the .uf2)' }
+        : { name: 'bin', bytes: bin };
+    }
+    const bytes = options.firmware ? mergeFirmware(options.firmware, regions, target) : writeUf2(regions, target.uf2Family);
+    if (!options.wifi) return { name: 'uf2', bytes };
+    return {
+      name: 'uf2',
+      bytes,
+      containsSecrets: options.wifi.password !== undefined,
+      note:
+        `contains Wi-Fi credentials (${options.wifi.password !== undefined ? 'SSID and password' : 'SSID'}) in the storage area at ` +
+        `${hex32(target.storageBase)}: keep the file private; flashing it replaces all of the board's storage items`,
+    };
+  });
+}
+
+export { writeFileAtomic, type AtomicWriteOptions } from './atomic-write';
+export { mergeFirmware } from './firmware-merge';
+export { KALUMA_1_2_LAYOUTS, type FlashLayout, type NamedFlashLayout } from './flash-layout';
+export { formatInspect } from './inspect-format';
+export { inspectFile, type InspectOptions } from './inspect';
+export type { InspectResult } from './inspect-result';
+export { programBin, programBytes } from './program-bytes';
+export { readStamp, stampProgram, type StampFields, type StampInfo, type StampReading } from './stamp';
+export { readStorage, storageImage, type StorageReading } from './storage-slots';
+export { describeFamily, familyName, UF2_FAMILY } from './uf2-format';
+export { readUf2, type Uf2Reading } from './uf2-read';
+export { writeUf2, type FlashRegion } from './uf2-write';
+export { WIFI_SECURITY_MODES, wifiStorageEntries, type WifiCredentials } from './wifi-credentials';

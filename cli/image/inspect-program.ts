@@ -1,0 +1,54 @@
+// Inspection of program text (.js) and of program-region bytes (.bin, or a UF2's program region).
+
+import type { InspectProgram } from './inspect-result';
+import { programBytes, roundUpToSector } from './program-bytes';
+import { readStamp } from './stamp';
+import { FLASH_SECTOR_SIZE } from './uf2-format';
+
+export interface ProgramAnalysis {
+  program: InspectProgram | null;
+  problems: string[];
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function analyseProgramText(text: string, address: string | null): ProgramAnalysis {
+  const problems: string[] = [];
+  try {
+    programBytes(text);
+  } catch (error) {
+    problems.push(message(error));
+  }
+  let stamp: InspectProgram['stamp'] = null;
+  try {
+    const reading = readStamp(text);
+    if (reading) {
+      stamp = { ...reading.info, actualSha256: reading.actualSha256, hashMatches: reading.hashMatches };
+      if (!reading.hashMatches) {
+        problems.push(`the program text was changed after the build (stamp hash ${reading.info.sha256}, content hash ${reading.actualSha256})`);
+      }
+    }
+  } catch (error) {
+    problems.push(message(error));
+  }
+  const program = { address, textBytes: text.length, sectors: roundUpToSector(text.length + 1) / FLASH_SECTOR_SIZE, stamp };
+  return { program, problems };
+}
+
+/** Program-region bytes: text, NUL terminator, then erased flash (0xFF). */
+export function analyseProgramRegion(bytes: Uint8Array, address: string | null): ProgramAnalysis {
+  if (bytes.length === 0 || bytes[0] === 0xff) {
+    return { program: null, problems: ['the program region holds no program (it starts with 0xFF, erased flash)'] };
+  }
+  const nul = bytes.indexOf(0);
+  const textEnd = nul >= 0 ? nul : bytes.length;
+  const analysis = analyseProgramText(Buffer.from(bytes.subarray(0, textEnd)).toString('latin1'), address);
+  if (nul < 0) {
+    analysis.problems.push('the program has no NUL terminator; the firmware would read past its end');
+  } else if (bytes.subarray(nul + 1).some((b) => b !== 0xff)) {
+    analysis.problems.push('bytes after the NUL terminator are not erased flash (0xFF)');
+  }
+  return analysis;
+}
