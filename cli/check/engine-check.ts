@@ -130,7 +130,9 @@ export function checkEngine(input: CheckInput): Diagnostic[] {
     CallExpression: (n: AnyNode) => regExpConstructor(n, syntax),
     MemberExpression: (n: AnyNode, _s: unknown, anc: AnyNode[]) => {
       const parent = anc[anc.length - 2];
-      for (const r of rules) if (r.test(n, parent)) add('warning', n.start, `${r.name} is not available on ${profile.name}`);
+      for (const r of rules) {
+        if (r.test(n, parent)) add('warning', r.name.includes('.prototype.') ? n.property.start : n.start, `${r.name} is not available on ${profile.name}`);
+      }
     },
     Identifier: (n: AnyNode, _s: unknown, anc: AnyNode[]) => {
       const parent = anc[anc.length - 2];

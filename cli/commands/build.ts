@@ -62,6 +62,11 @@ export function buildOptions(entry: string | undefined, f: BuildFlags): BuildOpt
   };
 }
 
+export function printWarnings(r: BuildResult): void {
+  for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
+  for (const d of r.diagnostics) process.stderr.write(`warning: ${d.where}: ${d.message}\n`);
+}
+
 function report(r: BuildResult, json: boolean): void {
   if (json) {
     process.stdout.write(
@@ -81,8 +86,7 @@ function report(r: BuildResult, json: boolean): void {
     );
     return;
   }
-  for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
-  for (const d of r.diagnostics) process.stderr.write(`warning: ${d.where}: ${d.message}\n`);
+  printWarnings(r);
   process.stdout.write(`built ${displayPath(r.entry)} for ${r.target.id}:\n`);
   for (const f of r.files) process.stdout.write(`  ${displayPath(f.path)}  ${f.bytes} bytes\n`);
   for (const n of r.notes) process.stdout.write(`  note: ${n}\n`);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { addBuildOptions, buildOptions } from './build';
+import { addBuildOptions, buildOptions, printWarnings } from './build';
 import { startProgram } from '../run/run-program';
 import { parseUartBinding } from '../run/uart-binding';
 import { reportHeap } from '../run/heap-report';
@@ -29,6 +29,7 @@ export function register(program: Command): void {
         ...buildOptions(entry, { ...flags, format: ['js'] } as Parameters<typeof buildOptions>[1]),
         emulate: flags.emulate,
         uart: flags.uart.map(parseUartBinding),
+        onBuilt: printWarnings,
       });
       const stopHeap = flags.heapLimit ? reportHeap(running) : undefined;
       process.once('SIGINT', () => void running.stop(130));

@@ -121,6 +121,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   const min = opts.minify === false ? { code: b.code, map: opts.sourcemap ? b.map : undefined } : await minifyBundle(b.code, opts.sourcemap ? b.map : undefined);
   const body = min.code.endsWith('\n') ? min.code : min.code + '\n';
   const program = stampProgram(body, { v: packageVersion(), target: target.id, engine: target.engine.id });
+  const map = min.map && shiftMap(min.map, program.slice(0, program.length - body.length).split('\n').length - 1);
   checkAscii(program, target);
   const size = program.length;
   if (target.flash && size + 1 > target.flash.programSize) {
@@ -135,9 +136,9 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   };
 
   let programText = program;
-  if (opts.sourcemap && min.map) {
+  if (opts.sourcemap && map) {
     programText = program + `//# sourceMappingURL=${name}.js.map\n`;
-    emit(`${name}.js.map`, min.map, 'map');
+    emit(`${name}.js.map`, map, 'map');
   }
   emit(`${name}.js`, programText, 'js', !!wifi?.password);
   if (wifi) notes.push(`${name}.js contains the Wi-Fi credentials for ${target.id}'s network driver: keep it private`);
@@ -168,7 +169,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     entry,
     name,
     program,
-    map: min.map,
+    map,
     files,
     size,
     modules: moduleSizes(b.metafile, cwd, runtimeDir()),
@@ -179,6 +180,14 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
       .filter((p) => !p.includes(':') || p.startsWith('/'))
       .map((p) => resolve(cwd, p)),
   };
+}
+
+/** The map of code that got `lines` lines prepended (the stamp). */
+function shiftMap(map: string, lines: number): string {
+  if (!lines) return map;
+  const json = JSON.parse(map);
+  json.mappings = ';'.repeat(lines) + json.mappings;
+  return JSON.stringify(json);
 }
 
 function readInput(path: string, option: string): Uint8Array {

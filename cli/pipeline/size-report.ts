@@ -1,4 +1,5 @@
 import type { Metafile } from 'esbuild';
+import { relative, resolve } from 'node:path';
 
 export type ModuleGroup = 'user' | 'runtime' | 'driver' | 'npm';
 
@@ -23,9 +24,9 @@ export function moduleSizes(metafile: Metafile, cwd: string, runtimeDir: string)
   for (const [p, info] of Object.entries(out.inputs)) {
     if (p.includes(':') && !p.startsWith('/')) continue;
     if (info.bytesInOutput === 0) continue;
-    const abs = p.startsWith('/') ? p : `${cwd}/${p}`;
+    const abs = resolve(cwd, p);
     const group = groupOf(abs, runtimeDir);
-    const shown = group === 'runtime' || group === 'driver' ? abs.slice(runtimeDir.length - 'runtime'.length) : p;
+    const shown = group === 'runtime' || group === 'driver' ? relative(resolve(runtimeDir, '..'), abs) : p;
     rows.push({ path: shown, group, bytes: info.bytesInOutput });
   }
   return rows.sort((a, b) => b.bytes - a.bytes || a.path.localeCompare(b.path));

@@ -4,7 +4,8 @@ import { UserError } from '../util/errors';
 import { ErrorLocator } from './error-location';
 import { createSandbox, type Sandbox } from './sandbox';
 import { createHostNetdev } from './host-netdev';
-import { emulationFor, type Emulation } from './emulation';
+import { EMULATED_WIFI, emulationFor, type Emulation } from './emulation';
+import { readDotEnv } from '../pipeline/project-config';
 import { bindUarts, type UartBindingSpec } from './uart-binding';
 
 export interface RunOptions extends BuildOptions {
@@ -13,6 +14,8 @@ export interface RunOptions extends BuildOptions {
   heapLimit?: boolean;
   stdout?: (text: string) => void;
   stderr?: (text: string) => void;
+  /** Called after the build, before the program starts. */
+  onBuilt?: (result: BuildResult) => void;
 }
 
 export interface RunningProgram {
@@ -32,6 +35,7 @@ function unboundMessage(target: Target, kind: 'UART' | 'SPI', bus: number): stri
 export async function startProgram(opts: RunOptions): Promise<RunningProgram> {
   const stderr = opts.stderr ?? ((t: string) => process.stderr.write(t));
   const result = await build({ ...opts, formats: ['js'], sourcemap: true, write: false });
+  opts.onBuilt?.(result);
   const { target } = result;
   const cwd = opts.cwd ?? process.cwd();
   if (opts.emulate && target.pc) throw new UserError(`--emulate: target ${target.id} has no hardware to emulate`);
@@ -46,7 +50,7 @@ export async function startProgram(opts: RunOptions): Promise<RunningProgram> {
   const uarts = await bindUarts(opts.uart ?? []);
   const cleanups: (() => void | Promise<void>)[] = [() => uarts.close()];
 
-  const wifi = result.target.netdev?.wifi ? wifiStorage(opts) : {};
+  const wifi = result.target.netdev?.wifi ? wifiStorage(opts, !!opts.emulate) : {};
   if (opts.emulate) {
     emulation = await emulationFor(target, { wifi });
     cleanups.push(() => emulation!.close());
@@ -85,12 +89,13 @@ export async function startProgram(opts: RunOptions): Promise<RunningProgram> {
   return { result, sandbox, stopped, stop };
 }
 
-function wifiStorage(opts: RunOptions): Record<string, string> {
-  const env = process.env;
+/** The board's storage slots for Wi-Fi: the build-time credentials, or, on an emulated board
+ *  without any, the emulated access point's, so `run --emulate` works out of the box. */
+function wifiStorage(opts: RunOptions, emulated: boolean): Record<string, string> {
+  const cwd = opts.cwd ?? process.cwd();
+  const env = { ...readDotEnv(cwd), ...process.env };
   const ssid = opts.wifi?.ssid ?? env.KALUMA_NET_WIFI_SSID;
-  const out: Record<string, string> = {};
-  if (ssid) out.WIFI_SSID = ssid;
-  const pw = opts.wifi?.password ?? env.KALUMA_NET_WIFI_PASSWORD;
-  if (pw) out.WIFI_PASSWORD = pw;
-  return out;
+  if (!ssid) return emulated ? { ...EMULATED_WIFI } : {};
+  const password = opts.wifi?.password ?? env.KALUMA_NET_WIFI_PASSWORD;
+  return password ? { WIFI_SSID: ssid, WIFI_PASSWORD: password } : { WIFI_SSID: ssid };
 }

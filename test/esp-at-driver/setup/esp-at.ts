@@ -1,0 +1,3 @@
+import { installBoard } from './board';
+
+installBoard('esp-at');
