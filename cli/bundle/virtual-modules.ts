@@ -33,7 +33,8 @@ export interface DriverOptions {
 export function bootstrapSource(target: Target, usesNet: boolean, options: DriverOptions): string {
   const nd = target.netdev;
   if (!usesNet || !nd || nd.driver === 'host') return '';
-  const { driver, ...config } = nd as Record<string, unknown>;
+  // `wifi` in the target says the board has Wi-Fi; the driver gets credentials there, if any.
+  const { driver, wifi: _hasWifi, ...config } = nd as Record<string, unknown>;
   if (options.wifi && nd.wifi) config.wifi = options.wifi;
   const path = JSON.stringify(join(runtimeDir(), 'drivers', String(driver) + '.ts'));
   return `import { install } from ${path};\ninstall(${JSON.stringify(config)});\n`;
