@@ -114,6 +114,13 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     snapshotSafe: snapshot,
   });
 
+  const warnings = [...b.warnings];
+  const netUse = b.usage.get('net');
+  if (target.netdev?.driver === 'cyw43' && netUse && (netUse === 'all' || netUse.has('createServer') || netUse.has('Server'))) {
+    warnings.push(
+      `${target.id}: this program opens a server; the CYW43 firmware driver cannot tell concurrent clients apart, so kaluma-net serves them one at a time (later clients wait until the current one closes)`,
+    );
+  }
   const diagnostics = checkEngine({ code: b.code, map: b.map, cwd, profile: target.engine, snapshot });
   const errors = diagnostics.filter((d) => d.severity === 'error' || opts.strict);
   if (errors.length) throw new UserError(errors.map((d) => `${d.where}: ${d.message}`).join('\n'));
@@ -174,7 +181,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     size,
     modules: moduleSizes(b.metafile, cwd, runtimeDir()),
     diagnostics,
-    warnings: b.warnings,
+    warnings,
     notes,
     inputs: Object.keys(b.metafile.inputs)
       .filter((p) => !p.includes(':') || p.startsWith('/'))
