@@ -1,0 +1,82 @@
+// DNS messages for the W5500 driver's resolver (RFC 1035 subset): an A query with recursion
+// desired, and the A record (or the failure code) out of the answer. The UDP exchange itself
+// (socket, retries, timeout) lives in the driver.
+
+export const DNS_PORT = 53;
+
+const TYPE_A = 1;
+const CLASS_IN = 1;
+
+/** A standard query for the A record of `name`, or null when `name` is not a valid host name. */
+export function dnsQuery(id: number, name: string): Uint8Array | null {
+  const host = name.charAt(name.length - 1) === '.' ? name.slice(0, -1) : name;
+  if (host.length === 0 || host.length > 253) return null;
+  const labels = host.split('.');
+  const out = new Uint8Array(12 + host.length + 2 + 4);
+  out[0] = (id >> 8) & 0xff;
+  out[1] = id & 0xff;
+  out[2] = 0x01; // RD
+  out[5] = 1; // QDCOUNT
+  let i = 12;
+  for (let l = 0; l < labels.length; l++) {
+    const label = labels[l];
+    if (label.length === 0 || label.length > 63) return null;
+    out[i++] = label.length;
+    for (let c = 0; c < label.length; c++) {
+      const code = label.charCodeAt(c);
+      if (code <= 0x20 || code >= 0x7f) return null;
+      out[i++] = code;
+    }
+  }
+  out[i++] = 0;
+  out[i++] = 0;
+  out[i++] = TYPE_A;
+  out[i++] = 0;
+  out[i] = CLASS_IN;
+  return out;
+}
+
+export interface DnsResult {
+  /** The first A record, or null (name unknown: rcode ≠ 0, or no A record). */
+  ip: number[] | null;
+  /** 0 NOERROR, 3 NXDOMAIN, ... */
+  rcode: number;
+}
+
+/** The end of the (possibly compressed) name starting at `i`, or -1 when it runs off the message. */
+function skipName(m: Uint8Array, i: number): number {
+  while (i < m.length) {
+    const len = m[i];
+    if (len === 0) return i + 1;
+    if ((len & 0xc0) === 0xc0) return i + 2 <= m.length ? i + 2 : -1;
+    i += len + 1;
+  }
+  return -1;
+}
+
+/** The answer to query `id`, or null when `m` is not that answer (other id, not a response, garbled). */
+export function parseDnsReply(m: Uint8Array, id: number): DnsResult | null {
+  if (m.length < 12 || ((m[0] << 8) | m[1]) !== id || (m[2] & 0x80) === 0) return null;
+  const rcode = m[3] & 0x0f;
+  if (rcode !== 0) return { ip: null, rcode };
+  const qd = (m[4] << 8) | m[5];
+  const an = (m[6] << 8) | m[7];
+  let i = 12;
+  for (let q = 0; q < qd; q++) {
+    i = skipName(m, i);
+    if (i < 0 || i + 4 > m.length) return null;
+    i += 4;
+  }
+  for (let a = 0; a < an; a++) {
+    i = skipName(m, i);
+    if (i < 0 || i + 10 > m.length) return null;
+    const type = (m[i] << 8) | m[i + 1];
+    const klass = (m[i + 2] << 8) | m[i + 3];
+    const len = (m[i + 8] << 8) | m[i + 9];
+    i += 10;
+    if (i + len > m.length) return null;
+    if (type === TYPE_A && klass === CLASS_IN && len === 4) return { ip: [m[i], m[i + 1], m[i + 2], m[i + 3]], rcode: 0 };
+    i += len;
+  }
+  return { ip: null, rcode: 0 };
+}
