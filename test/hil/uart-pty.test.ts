@@ -41,6 +41,8 @@ async function runOnPty(script: string, path: string): Promise<Record<string, un
     const child = spawn(process.execPath, [BIN, 'run', script, '--target', 'pico-esp01', '--uart', `0=${path}`, '--define', `__PORT__=${port}`], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
+      // The build gives the driver Wi-Fi credentials, as a user's .env would; the emulator takes any.
+      env: { ...process.env, KALUMA_NET_WIFI_SSID: 'hil-test', KALUMA_NET_WIFI_PASSWORD: 'hil-password' },
     });
     let out = '';
     let err = '';

@@ -1,0 +1,71 @@
+// JerryScript heap needed to load our runtime, measured on the real engine. Each fixture program
+// (test/fixtures/engine/memory) is built for target sim as shipped (minified, stamped) and run with
+// `jerry --mem-stats shell/global.js program.js`: the engine's peak heap over parsing and running the
+// program, which loads the runtime and then does nothing. The baseline is the same for an empty program;
+// `jerry --mem-stats --parse-only program.js` gives the parser's share. The issue's goal: loading the
+// full runtime peaks under 12 KB of heap above the baseline.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { join } from 'node:path';
+import { build } from '../../cli/pipeline/build';
+import { engineAvailable, explain, FIXTURES, GLOBAL_ONLY, peakHeap, runJerry, Scratch } from './jerry';
+
+const GOAL = 12 * 1024;
+const DIR = join(FIXTURES, 'memory');
+
+interface Figures {
+  name: string;
+  size: number;
+  parse: number;
+  load: number;
+  byteCode: number;
+}
+
+const scratch = new Scratch();
+test.after(() => scratch.remove());
+
+async function measure(name: string): Promise<Figures> {
+  const { program } = await build({ cwd: DIR, entry: `${name}.js`, target: 'sim', formats: ['js'], write: false });
+  const file = scratch.write(`${name}.js`, program);
+  const load = runJerry(['--mem-stats', GLOBAL_ONLY, file]);
+  assert.is(load.status, 0, explain(load));
+  assert.is(load.stdout, '', explain(load));
+  const parse = runJerry(['--mem-stats', '--parse-only', file]);
+  assert.is(parse.status, 0, explain(parse));
+  return { name, size: program.length, parse: peakHeap(parse), load: peakHeap(load), byteCode: peakHeap(load, 'byte code') };
+}
+
+if (engineAvailable('memory.test.ts')) {
+  const figures = new Map<string, Figures>();
+
+  test.before(async () => {
+    for (const name of ['empty', 'client', 'full']) figures.set(name, await measure(name));
+    const base = figures.get('empty')!;
+    const row = (label: string, f: Figures) =>
+      `  ${label.padEnd(34)}${String(f.size).padStart(7)}${String(f.parse).padStart(8)}${String(f.load).padStart(8)}${String(f.byteCode).padStart(11)}${String(f.load - base.load).padStart(13)}`;
+    console.log(
+      [
+        'memory.test.ts: JerryScript heap, peak bytes (jerry --mem-stats, heap 184312 bytes as on RP2040; programs built for sim):',
+        `  ${'program'.padEnd(34)}${'size'.padStart(7)}${'parse'.padStart(8)}${'load'.padStart(8)}${'byte code'.padStart(11)}${'load - empty'.padStart(13)}`,
+        row('empty program (baseline)', base),
+        row('client only (createConnection)', figures.get('client')!),
+        row('full runtime (net, events, stream)', figures.get('full')!),
+        `  goal: the full runtime's load - empty < ${GOAL}`,
+      ].join('\n'),
+    );
+  });
+
+  test('a client-only program needs less than the full runtime', () => {
+    const client = figures.get('client')!;
+    const full = figures.get('full')!;
+    assert.ok(client.size < full.size, `client ${client.size} bytes, full ${full.size} bytes`);
+    assert.ok(client.load < full.load, `client peak ${client.load}, full peak ${full.load}`);
+  });
+
+  test(`loading the full runtime peaks under ${GOAL} bytes of heap above an empty program (the issue's goal)`, () => {
+    const extra = figures.get('full')!.load - figures.get('empty')!.load;
+    assert.ok(extra < GOAL, `loading the full runtime peaks ${extra} bytes above an empty program; the goal is under ${GOAL}`);
+  });
+}
+
+test.run();
