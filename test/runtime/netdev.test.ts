@@ -1,0 +1,160 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { call, dev, ERRNO_NAMES, netError, open, pauseFd, type NetError } from '../../runtime/netdev';
+import { ERRNO, type Netdev } from '../../runtime/netdev-contract';
+
+const g = globalThis as any;
+const tick = () => new Promise((r) => setTimeout(r, 5));
+
+/** A driver whose methods the test scripts; only what a test uses is filled in. */
+function fake(over: Partial<Netdev>): Netdev {
+  const d = { errno: 0, mac: '', ip: '127.0.0.1', get: () => null, ...over } as Netdev;
+  g.__netdev = d;
+  return d;
+}
+
+test.after.each(() => {
+  delete g.__netdev;
+});
+
+test('the compact errno names agree with the contract table', () => {
+  for (const [code, n] of Object.entries(ERRNO)) if (n < 1000) assert.is(ERRNO_NAMES[n - 1], code, `errno ${n}`);
+  assert.is(ERRNO_NAMES.filter(Boolean).length, Object.keys(ERRNO).length - 1);
+});
+
+test('netError: code, negative errno, syscall, address, port and a Node-style message, from either sign', () => {
+  for (const n of [111, -111]) {
+    const e = netError(n, 'connect', '127.0.0.1', 1234);
+    assert.instance(e, Error);
+    assert.is(e.message, 'connect ECONNREFUSED 127.0.0.1:1234');
+    assert.is(e.code, 'ECONNREFUSED');
+    assert.is(e.errno, -111);
+    assert.is(e.syscall, 'connect');
+    assert.is(e.address, '127.0.0.1');
+    assert.is(e.port, 1234);
+  }
+  const r = netError(104, 'read');
+  assert.is(r.message, 'read ECONNRESET');
+  assert.not.ok('address' in r);
+  assert.not.ok('port' in r);
+});
+
+test('netError: ENOTFOUND is a getaddrinfo error naming the host; unknown and zero errnos', () => {
+  const e = netError(-3008, 'connect', 'nowhere.invalid', 80);
+  assert.is(e.message, 'getaddrinfo ENOTFOUND nowhere.invalid');
+  assert.is(e.syscall, 'getaddrinfo');
+  assert.is(e.hostname, 'nowhere.invalid');
+  assert.is(e.errno, -3008);
+  assert.not.ok('address' in e);
+  assert.is(netError(9999, 'write').code, 'UNKNOWN');
+  assert.is(netError(9999, 'write').errno, -9999);
+  assert.is(netError(0, 'write').code, 'EIO');
+});
+
+test('dev(): a clear error without a driver', () => {
+  assert.throws(() => dev(), /global\.__netdev/);
+});
+
+async function outcome(d: Partial<Netdev>, run: (d: Netdev, cb: (err: number) => void) => unknown) {
+  fake(d);
+  const got: (NetError | null)[] = [];
+  let returned = false;
+  let early = false;
+  call('connect', run, (e) => {
+    if (!returned) early = true;
+    got.push(e);
+  }, '127.0.0.1', 80);
+  returned = true;
+  await tick();
+  assert.not.ok(early, 'never inside the call');
+  assert.is(got.length, 1, 'exactly once');
+  return got[0];
+}
+
+test('call(): a synchronous success arrives later, once', async () => {
+  assert.is(
+    await outcome({}, (_d, cb) => {
+      cb(0);
+      cb(0);
+    }),
+    null,
+  );
+});
+
+test("call(): a failing callback: the driver's errno (either sign) wins, else the callback's number", async () => {
+  let e = await outcome({}, (d, cb) => {
+    d.errno = -111;
+    cb(-1);
+  });
+  assert.is(e!.code, 'ECONNREFUSED');
+  assert.is(e!.message, 'connect ECONNREFUSED 127.0.0.1:80');
+  e = await outcome({}, (_d, cb) => setTimeout(() => cb(110), 1));
+  assert.is(e!.code, 'ETIMEDOUT');
+  e = await outcome({}, (d, cb) => {
+    d.errno = 113;
+    cb(1);
+  });
+  assert.is(e!.code, 'EHOSTUNREACH');
+});
+
+test('call(): a returned negative number fails (a later callback is ignored)', async () => {
+  const e = await outcome({}, (d, cb) => {
+    d.errno = 101;
+    setTimeout(() => cb(0), 1);
+    return -1;
+  });
+  assert.is(e!.code, 'ENETUNREACH');
+});
+
+test('call(): thrown exceptions: their own errno (SystemError style), else EIO', async () => {
+  let e = await outcome({}, () => {
+    throw Object.assign(new Error('reset'), { errno: -104 });
+  });
+  assert.is(e!.code, 'ECONNRESET');
+  e = await outcome({}, () => {
+    throw new Error('WiFi is not connected.');
+  });
+  assert.is(e!.code, 'EIO');
+  assert.is(e!.syscall, 'connect');
+});
+
+test('call(): an asynchronous callback is delivered straight away', async () => {
+  fake({});
+  let cb!: (err: number) => void;
+  let got: unknown = 'none';
+  call('write', (_d, k) => (cb = k), (e) => (got = e));
+  await tick();
+  cb(0);
+  assert.is(got, null);
+});
+
+test('open(): an fd, or the error for -1 with errno, or for a throw', () => {
+  fake({ socket: () => 3 });
+  assert.is(open(), 3);
+  fake({
+    socket(this: Netdev) {
+      this.errno = ERRNO.EMFILE;
+      return -1;
+    },
+  });
+  const e = open() as NetError;
+  assert.is(e.code, 'EMFILE');
+  assert.is(e.message, 'socket EMFILE');
+  fake({
+    socket: () => {
+      throw new TypeError('WiFi is not connected.');
+    },
+  });
+  assert.is((open() as NetError).code, 'EIO');
+});
+
+test('pauseFd(): uses the optional pause, and is harmless without it', () => {
+  const calls: unknown[] = [];
+  fake({ pause: (fd, p) => calls.push([fd, p]) });
+  pauseFd(2, true);
+  assert.equal(calls, [[2, true]]);
+  fake({});
+  pauseFd(2, false);
+});
+
+test.run();
