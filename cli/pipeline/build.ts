@@ -97,7 +97,9 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   const config = readProjectConfig(cwd);
   const targetId = opts.target ?? config.target;
   if (!targetId) throw new UserError(`--target is required (or a "target" in kaluma-net.json); see kaluma-net targets`);
-  const target = loadTarget(targetId);
+  const loaded = loadTarget(targetId);
+  if (config.netdev && !loaded.netdev) throw new UserError(`kaluma-net.json: field "netdev": target ${loaded.id} has no network driver`);
+  const target = config.netdev ? { ...loaded, netdev: { ...loaded.netdev!, ...config.netdev } } : loaded;
   const entry = resolveEntry(cwd, opts.entry ?? config.entry);
   const formats = parseFormats(opts.formats ?? config.formats, target);
   const outdir = resolve(cwd, opts.outdir ?? config.outdir ?? 'dist');
@@ -112,6 +114,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     define: { ...config.define, ...opts.define },
     driver: wifi ? { wifi } : {},
     snapshotSafe: snapshot,
+    minify: opts.minify !== false,
   });
 
   const warnings = [...b.warnings];

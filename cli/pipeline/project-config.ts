@@ -10,6 +10,8 @@ export interface ProjectConfig {
   formats?: string[];
   port?: string;
   define?: Record<string, string>;
+  /** Driver options merged over the target's `netdev` (e.g. timeouts), for this project only. */
+  netdev?: Record<string, unknown>;
 }
 
 export const CONFIG_FILE = 'kaluma-net.json';
@@ -34,6 +36,10 @@ export function readProjectConfig(dir: string): ProjectConfig {
   if (c.define !== undefined && (typeof c.define !== 'object' || Array.isArray(c.define))) {
     throw new UserError(`${file}: field "define" must be an object of KEY: "expression"`);
   }
+  if (c.netdev !== undefined && (typeof c.netdev !== 'object' || Array.isArray(c.netdev) || c.netdev === null)) {
+    throw new UserError(`${file}: field "netdev" must be an object of driver options`);
+  }
+  if (c.netdev && 'driver' in (c.netdev as object)) throw new UserError(`${file}: field "netdev.driver" cannot be changed; pick another target`);
   return c as ProjectConfig;
 }
 

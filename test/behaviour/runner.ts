@@ -121,3 +121,40 @@ export async function runBehaviour(script: string, mode: string, port?: number):
   if (!run) throw new Error(`unknown behaviour mode "${mode}" (known: ${Object.keys(modes).join(', ')})`);
   return run(script, port ?? (await freePort()));
 }
+
+const CLI = join(ROOT, 'bin/kaluma-net.cjs');
+
+/**
+ * Runs `script` through the real CLI: `kaluma-net run --target <target> [--emulate]`, i.e. our build
+ * pipeline, the Kaluma sandbox and (for boards) the target's real driver against emulated hardware.
+ * Resolves with the log once the BEHAVIOUR line appeared (a board program need not exit by itself).
+ */
+export function runCli(target: string, emulate: boolean, timeoutMs = 40000, cwd = ROOT): Mode {
+  return (script, port) =>
+    new Promise((ok, fail) => {
+      const args = ['run', script, '--target', target, '--define', `__PORT__=${port}`, ...(emulate ? ['--emulate'] : [])];
+      const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      let done = false;
+      const finish = (fn: () => void) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        child.kill('SIGINT');
+        fn();
+      };
+      const timer = setTimeout(() => finish(() => fail(new Error(`${target}: no BEHAVIOUR line within ${timeoutMs} ms\n${out}${err}`))), timeoutMs);
+      child.stdout.on('data', (d) => {
+        out += d;
+        if (out.includes('BEHAVIOUR ') && out.slice(out.indexOf('BEHAVIOUR ')).includes('\n')) finish(() => ok(parseBehaviour(out)));
+      });
+      child.stderr.on('data', (d) => (err += d));
+      child.on('exit', (code) => finish(() => fail(new Error(`${target}: exited with ${code} before its BEHAVIOUR line\n${out}${err}`))));
+    });
+}
+
+modes['sim-sandbox'] = runCli('sim', false);
+modes['pico-w'] = runCli('pico-w', true);
+modes['pico-esp01'] = runCli('pico-esp01', true);
+modes['w5500-evb-pico'] = runCli('w5500-evb-pico', true);
