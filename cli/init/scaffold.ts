@@ -1,5 +1,5 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, join, resolve, sep } from 'node:path';
 import { writeFileAtomic } from '../image';
 import { loadTarget } from '../targets/load';
 import { UserError } from '../util/errors';
@@ -36,6 +36,12 @@ const TSCONFIG = {
   include: ['src'],
 };
 
+/** A published kaluma-net is a registry dependency; one run from a checkout is linked by path. */
+function kalumaNetDependency(): string {
+  const root = packageRoot();
+  return root.split(sep).includes('node_modules') ? `^${packageVersion()}` : `file:${root}`;
+}
+
 /** Creates a ready project from a template; returns the files written (relative to dir). */
 export async function scaffold(opts: InitOptions): Promise<string[]> {
   const names = templateNames();
@@ -71,7 +77,7 @@ export async function scaffold(opts: InitOptions): Promise<string[]> {
       ...(opts.typescript ? { typecheck: 'tsc -p tsconfig.json' } : {}),
     },
     devDependencies: {
-      'kaluma-net': `^${packageVersion()}`,
+      'kaluma-net': kalumaNetDependency(),
       ...(opts.typescript ? { typescript: '^5.9.3' } : {}),
     },
   };
