@@ -62,21 +62,12 @@ declare module 'stream' {
     end(chunk: Chunk, encoding: 'utf8' | 'utf-8', callback?: () => void): this;
     destroy(error?: Error): this;
   }
-  export class Duplex extends Readable implements Writable {
+  export class Duplex extends Readable {
     constructor(options?: DuplexOptions);
     allowHalfOpen: boolean;
-    readonly writable: boolean;
-    readonly writableEnded: boolean;
-    readonly writableFinished: boolean;
-    readonly writableLength: number;
-    readonly writableHighWaterMark: number;
-    readonly writableNeedDrain: boolean;
-    write(chunk: Chunk, callback?: (error?: Error | null) => void): boolean;
-    write(chunk: Chunk, encoding: 'utf8' | 'utf-8', callback?: (error?: Error | null) => void): boolean;
-    end(callback?: () => void): this;
-    end(chunk: Chunk, callback?: () => void): this;
-    end(chunk: Chunk, encoding: 'utf8' | 'utf-8', callback?: () => void): this;
   }
+  // A Duplex is also a Writable: the interface merges Writable's members into the class.
+  export interface Duplex extends Omit<Writable, keyof Readable> {}
 }
 
 declare module 'net' {

@@ -1,33 +1,15 @@
-// Where a Kaluma firmware keeps the program and the key-value storage in flash, and the layouts
-// of the Kaluma 1.2.1 boards (from each board's board.h and board.js at tag 1.2.1).
+// Where a Kaluma firmware keeps the program and the key-value storage in flash (the targets'
+// `flash` data, checked against each board's board.h and board.js at tag 1.2.1).
 
-import { FLASH_SECTOR_SIZE, UF2_FAMILY, hex32 } from './uf2-format';
+import type { FlashLayout } from '../targets/target';
+import { FLASH_SECTOR_SIZE, hex32 } from './uf2-format';
 
-/** The part of a resolved Target that the image stage needs. */
-export interface FlashLayout {
-  programBase: number;
-  programSize: number;
-  storageBase: number;
-  storageSize: number;
-  uf2Family: number;
-}
+export type { FlashLayout };
 
 export interface NamedFlashLayout extends FlashLayout {
   /** Board id(s) this layout belongs to, e.g. `pico, pico-w`. */
   name: string;
 }
-
-export const KALUMA_1_2_LAYOUTS: readonly NamedFlashLayout[] = [
-  // 2 MB: firmware < 0x100FC000, storage 4 sectors, program 128 sectors, lfs 128 sectors.
-  { name: 'pico, pico-w', programBase: 0x10100000, programSize: 512 * 1024,
-    storageBase: 0x100fc000, storageSize: 16 * 1024, uf2Family: UF2_FAMILY.rp2040 },
-  // 4 MB: firmware < 0x100F0000, storage 16 sectors, program 384 sectors, lfs 384 sectors.
-  { name: 'pico2', programBase: 0x10100000, programSize: 1536 * 1024,
-    storageBase: 0x100f0000, storageSize: 64 * 1024, uf2Family: UF2_FAMILY.rp2350ArmS },
-  // 4 MB: firmware < 0x10100000, storage 16 sectors, program 368 sectors, lfs 384 sectors.
-  { name: 'pico2-w', programBase: 0x10110000, programSize: 1472 * 1024,
-    storageBase: 0x10100000, storageSize: 64 * 1024, uf2Family: UF2_FAMILY.rp2350ArmS },
-];
 
 export interface AddressRange {
   start: number;

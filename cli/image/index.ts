@@ -72,7 +72,7 @@ export function makeImages(options: MakeImagesOptions): ImageOutput[] {
 
 export { writeFileAtomic, type AtomicWriteOptions } from './atomic-write';
 export { mergeFirmware } from './firmware-merge';
-export { KALUMA_1_2_LAYOUTS, type FlashLayout, type NamedFlashLayout } from './flash-layout';
+export type { FlashLayout, NamedFlashLayout } from './flash-layout';
 export { formatInspect } from './inspect-format';
 export { inspectFile, type InspectOptions } from './inspect';
 export type { InspectResult } from './inspect-result';

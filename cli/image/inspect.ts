@@ -1,12 +1,12 @@
 // `kaluma-net inspect` for .uf2, .bin and .js files: what the file writes where, the build stamp,
 // whether Wi-Fi credentials are in it (the SSID, never the password) and what is wrong with it.
 
+import { boardLayouts } from '../targets/load';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import {
   type AddressRange,
-  KALUMA_1_2_LAYOUTS,
   type NamedFlashLayout,
   programRange,
   rangesOverlap,
@@ -178,7 +178,7 @@ export function inspectFile(input: string | Uint8Array, name?: string, options: 
     problems: [],
   };
   if (result.kind === 'uf2') {
-    inspectUf2(bytes, result, options.layouts ?? KALUMA_1_2_LAYOUTS);
+    inspectUf2(bytes, result, options.layouts ?? boardLayouts());
   } else if (result.kind === 'bin') {
     if (bytes.length % FLASH_SECTOR_SIZE !== 0) {
       result.problems.push(`size ${bytes.length} is not a whole number of 4 KB flash sectors`);

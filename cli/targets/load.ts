@@ -157,3 +157,17 @@ export function loadTarget(id: string, dir = targetsDir()): Target {
 export function networkTargetIds(dir = targetsDir()): string[] {
   return listTargetIds(dir).filter((id) => loadTarget(id, dir).netdev !== null);
 }
+
+/** The distinct flash layouts of the board targets, named by the boards that share each. */
+export function boardLayouts(dir = targetsDir()): (FlashLayout & { name: string })[] {
+  const byKey = new Map<string, FlashLayout & { name: string }>();
+  for (const id of listTargetIds(dir)) {
+    const flash = loadTarget(id, dir).flash;
+    if (!flash) continue;
+    const key = JSON.stringify(flash);
+    const seen = byKey.get(key);
+    if (seen) seen.name += `, ${id}`;
+    else byKey.set(key, { name: id, ...flash });
+  }
+  return [...byKey.values()];
+}

@@ -12,7 +12,7 @@ import { classifyProgramFile } from '../../cli/flash/program-file';
 import { chooseUf2Drive, copyUf2 } from '../../cli/flash/uf2-drive';
 import { checkTargetLock } from '../../cli/flash/version-lock';
 import { ymodemHeader, ymodemPacket } from '../../cli/flash/ymodem-sender';
-import { KALUMA_1_2_LAYOUTS } from '../../cli/image/flash-layout';
+import { boardLayouts } from '../../cli/targets/load';
 import { makeImages } from '../../cli/image';
 import { stampProgram } from '../../cli/image/stamp';
 
@@ -129,7 +129,8 @@ test('picking the board: none or several Kaluma boards is a clear error naming w
 });
 
 test('UF2 drive: found by INFO_UF2.TXT, copied to; wrong chip refused unless --force; none found says how to get one', () => {
-  const [rp2040, rp2350] = [KALUMA_1_2_LAYOUTS[0], KALUMA_1_2_LAYOUTS[1]];
+  const layouts = boardLayouts();
+  const [rp2040, rp2350] = [layouts.find((l) => l.name.includes('pico-w'))!, layouts.find((l) => l.name === 'pico2')!];
   const uf2 = makeImages({ programText: 'print(1);\n', target: rp2040, formats: ['uf2'] })[0].bytes;
   const pico = join(tmp, 'RPI-RP2');
   file('RPI-RP2/INFO_UF2.TXT', 'UF2 Bootloader v3.0\nModel: Raspberry Pi RP2\nBoard-ID: RPI-RP2\n');

@@ -32,7 +32,7 @@ test('UF2 with Wi-Fi: layout, regions, program, stamp, SSID shown, password only
   assert.is(result.size, bytes.length);
   assert.is(result.sha256, createHash('sha256').update(bytes).digest('hex'));
   assert.equal(result.uf2, { blocks: 80, skippedBlocks: 0, families: [{ id: '0xE48BFF56', name: 'rp2040', blocks: 80 }] });
-  assert.is(result.layout, 'pico, pico-w');
+  assert.is(result.layout, 'pico, pico-esp01, pico-w, w5500-evb-pico');
   assert.equal(result.regions, [
     { role: 'storage', address: '0x100FC000', end: '0x100FFFFF', size: 16384, family: 'rp2040' },
     { role: 'program', address: '0x10100000', end: '0x10100FFF', size: 4096, family: 'rp2040' },
@@ -155,7 +155,7 @@ test('by path, and an unknown file type is refused', () => {
     writeFileSync(path, uf2For(PICO_W, 'pico-w', false));
     const result = inspectFile(path);
     assert.is(result.file, 'app.uf2');
-    assert.is(result.layout, 'pico, pico-w');
+    assert.is(result.layout, 'pico, pico-esp01, pico-w, w5500-evb-pico');
     const noExtension = join(dir, 'image');
     writeFileSync(noExtension, uf2For(PICO_W, 'pico-w', false));
     assert.is(inspectFile(noExtension).kind, 'uf2', 'recognised by its magic');
