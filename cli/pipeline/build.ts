@@ -157,7 +157,13 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   if (imageFormats.length && target.flash) {
     const firmware = opts.firmware ? readInput(opts.firmware, '--firmware') : undefined;
     const seed = imageFormats.includes('uf2') ? wifi : undefined;
-    for (const img of makeImages({ programText: program, target: target.flash, formats: imageFormats, firmware, wifi: seed })) {
+    let images: ReturnType<typeof makeImages>;
+    try {
+      images = makeImages({ programText: program, target: target.flash, formats: imageFormats, firmware, wifi: seed });
+    } catch (e) {
+      throw new UserError(opts.firmware ? `--firmware ${opts.firmware}: ${(e as Error).message}` : (e as Error).message);
+    }
+    for (const img of images) {
       emit(`${name}.${img.name}`, img.bytes, img.name, img.containsSecrets);
       if (img.note) notes.push(img.note);
     }
