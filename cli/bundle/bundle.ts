@@ -16,11 +16,15 @@ export interface BundleOptions {
   driver?: DriverOptions;
   /** Lower what the JerryScript snapshot generator refuses (tagged templates, RegExp `s`). */
   snapshotSafe?: boolean;
+  /** esbuild's own minification, the cheap first half of `build`'s minify step. */
+  minify?: boolean;
+  /** Produce a source map (costs time; needed to place diagnostics and errors in user files). */
+  sourcemap?: boolean;
 }
 
 export interface Bundle {
   code: string;
-  map: string;
+  map?: string;
   metafile: Metafile;
   usage: RuntimeUsage;
   usesNet: boolean;
@@ -139,14 +143,15 @@ export async function bundle(opts: BundleOptions): Promise<Bundle> {
       supported,
       define: opts.define,
       treeShaking: true,
-      sourcemap: 'external',
+      minify: opts.minify ?? false,
+      sourcemap: opts.sourcemap === false ? false : 'external',
       sourcesContent: true,
       metafile: true,
       banner: { js: '"use strict";' },
       plugins: [virtual, importPolicy(target, cwd, (name) => ({ path: name, namespace: 'kaluma-net-facade' }))],
     });
     const code = r.outputFiles!.find((f) => f.path.endsWith('.js'))!.text;
-    const map = r.outputFiles!.find((f) => f.path.endsWith('.map'))!.text;
+    const map = r.outputFiles!.find((f) => f.path.endsWith('.map'))?.text;
     return { code, map, metafile: r.metafile!, usage, usesNet, warnings: r.warnings.map((w) => formatMessage(w, cwd)) };
   } catch (e) {
     rethrow(e, cwd, target);

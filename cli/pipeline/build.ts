@@ -107,7 +107,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   const wifi = target.netdev?.wifi ? wifiCredentials(opts, cwd) : undefined;
   const snapshot = formats.includes('snapshot');
 
-  const b = await bundle({
+  const bundleOptions = {
     entry,
     target,
     cwd,
@@ -115,7 +115,14 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     driver: wifi ? { wifi } : {},
     snapshotSafe: snapshot,
     minify: opts.minify !== false,
-  });
+  };
+  // The source map is made only when something needs it: the user, or diagnostics to place.
+  let b = await bundle({ ...bundleOptions, sourcemap: !!opts.sourcemap });
+  let diagnostics = checkEngine({ code: b.code, map: b.map, cwd, profile: target.engine, snapshot });
+  if (diagnostics.length && !b.map) {
+    b = await bundle({ ...bundleOptions, sourcemap: true });
+    diagnostics = checkEngine({ code: b.code, map: b.map, cwd, profile: target.engine, snapshot });
+  }
 
   const warnings = [...b.warnings];
   const netUse = b.usage.get('net');
@@ -124,7 +131,6 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
       `${target.id}: this program opens a server; the CYW43 firmware driver cannot tell concurrent clients apart, so kaluma-net serves them one at a time (later clients wait until the current one closes)`,
     );
   }
-  const diagnostics = checkEngine({ code: b.code, map: b.map, cwd, profile: target.engine, snapshot });
   const errors = diagnostics.filter((d) => d.severity === 'error' || opts.strict);
   if (errors.length) throw new UserError(errors.map((d) => `${d.where}: ${d.message}`).join('\n'));
 
