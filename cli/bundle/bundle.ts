@@ -18,6 +18,8 @@ export interface BundleOptions {
   snapshotSafe?: boolean;
   /** esbuild's own minification, the cheap first half of `build`'s minify step. */
   minify?: boolean;
+  /** Keep statements where they are (no syntax minification), so errors map to the exact place. */
+  preciseLocations?: boolean;
   /** Produce a source map (costs time; needed to place diagnostics and errors in user files). */
   sourcemap?: boolean;
 }
@@ -143,7 +145,9 @@ export async function bundle(opts: BundleOptions): Promise<Bundle> {
       supported,
       define: opts.define,
       treeShaking: true,
-      minify: opts.minify ?? false,
+      minifyWhitespace: !!opts.minify,
+      minifyIdentifiers: !!opts.minify,
+      minifySyntax: !!opts.minify && !opts.preciseLocations,
       sourcemap: opts.sourcemap === false ? false : 'external',
       sourcesContent: true,
       metafile: true,

@@ -38,6 +38,8 @@ export interface BuildOptions {
   snapshotTool?: string;
   /** Build in memory only (used by `run`): nothing is written. */
   write?: boolean;
+  /** Skip esbuild's syntax minification (inlining moves code), for exact error locations (`run`). */
+  preciseLocations?: boolean;
 }
 
 export interface OutputFile {
@@ -115,6 +117,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     driver: wifi ? { wifi } : {},
     snapshotSafe: snapshot,
     minify: opts.minify !== false,
+    preciseLocations: opts.preciseLocations,
   };
   // The source map is made only when something needs it: the user, or diagnostics to place.
   let b = await bundle({ ...bundleOptions, sourcemap: !!opts.sourcemap });

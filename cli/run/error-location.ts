@@ -31,7 +31,7 @@ export class ErrorLocator {
       const err = e as { name?: string; message: string; stack?: string; errno?: number; code?: string };
       const head = `${err.name ?? 'Error'}: ${err.message}${err.code ? ` (${err.code})` : err.errno !== undefined ? ` (errno ${err.errno})` : ''}`;
       const frames = this.frames(err.stack ?? '');
-      const user = frames.filter((f) => !/(^|\/)(runtime|node_modules)\//.test(f));
+      const user = frames.filter((f) => !/(^|\/)(runtime|node_modules)\//.test(f) && !f.startsWith(`${this.bundleName}:`) && !f.startsWith('kaluma-net:'));
       return [head, ...(user.length ? user : frames).slice(0, 5).map((f) => `    at ${f}`)].join('\n');
     }
     return `${typeof e === 'string' ? e : JSON.stringify(e)}`;

@@ -7,6 +7,7 @@ import type { RunningProgram } from './run-program';
  * JerryScript's, so this is an early warning, not the board's figure.
  */
 export function reportHeap(running: RunningProgram, write = (t: string) => process.stderr.write(t)): () => void {
+  quietMeasureMemoryWarning();
   const limit = running.result.target.heapSize;
   let reported = false;
   let peak = 0;
@@ -26,4 +27,14 @@ export function reportHeap(running: RunningProgram, write = (t: string) => proce
     clearInterval(timer);
     write(`kaluma-net: heap: peak about ${peak} bytes of the ${limit}-byte heap of ${running.result.target.id} (V8 estimate)\n`);
   };
+}
+
+/** vm.measureMemory is "experimental" in Node 20; its one-time warning would read as the program's. */
+function quietMeasureMemoryWarning(): void {
+  const listeners = process.listeners('warning');
+  process.removeAllListeners('warning');
+  process.on('warning', (w) => {
+    if (w.name === 'ExperimentalWarning' && /measureMemory/.test(w.message)) return;
+    for (const l of listeners) l(w);
+  });
 }

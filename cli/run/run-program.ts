@@ -34,7 +34,7 @@ function unboundMessage(target: Target, kind: 'UART' | 'SPI', bus: number): stri
 /** Builds exactly as `build` does (in memory), then runs the program in the Kaluma sandbox. */
 export async function startProgram(opts: RunOptions): Promise<RunningProgram> {
   const stderr = opts.stderr ?? ((t: string) => process.stderr.write(t));
-  const result = await build({ ...opts, formats: ['js'], sourcemap: true, write: false });
+  const result = await build({ ...opts, formats: ['js'], sourcemap: true, write: false, preciseLocations: true });
   opts.onBuilt?.(result);
   const { target } = result;
   const cwd = opts.cwd ?? process.cwd();

@@ -75,4 +75,13 @@ test('--emulate needs emulated hardware; pico-w needs --emulate', () => {
   assert.match(r.stderr, /target pico-w: its Wi-Fi chip is built into the firmware; run it with --emulate/);
 });
 
+test('--heap-limit reports a program holding more than the target heap', () => {
+  const dir = project({ 'heap.js': `const keep = [];\nfor (let i = 0; i < 20000; i++) keep.push({ i, s: 'x' + i });\nsetTimeout(() => print(String(keep.length)), 1200);\n` });
+  const r = cli(['run', 'heap.js', '--target', 'host', '--heap-limit'], dir);
+  assert.is(r.status, 0, r.stderr);
+  assert.is(r.stdout, '20000');
+  assert.match(r.stderr, /^kaluma-net: heap: the program holds about \d+ bytes, more than the 184320-byte heap of host\n/);
+  assert.not.match(r.stderr, /ExperimentalWarning/);
+});
+
 test.run();
