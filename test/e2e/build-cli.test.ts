@@ -51,6 +51,17 @@ test('require("net") is shaken too; a server app includes the server', () => {
   assert.not.ok(out.includes('runtime/drivers/esp-at'));
 });
 
+test('net/events/stream in every form resolve to our runtime, never to the firmware copies', () => {
+  const dir = project({
+    'a.js': `import { EventEmitter } from 'node:events';\nconst { Duplex } = require('stream');\nimport * as net from 'node:net';\nconst e = new EventEmitter();\ne.on('x', () => new Duplex());\nnet.createConnection(1);\n`,
+  });
+  const r = cli(['build', 'a.js', '--target', 'sim', '--no-minify'], dir);
+  assert.is(r.status, 0, r.stderr);
+  const out = readFileSync(join(dir, 'dist/a.js'), 'latin1');
+  for (const m of ['runtime/events.ts', 'runtime/stream.ts', 'runtime/net/socket.ts', 'runtime/drivers/sim.ts']) assert.ok(out.includes(m), m);
+  assert.not.match(out, /require\("(net|events|stream)"\)/);
+});
+
 test('firmware built-ins stay require() calls; Node built-ins are errors naming file and target', () => {
   const ok = project({ 'a.js': `const { UART } = require('uart'); import('gpio'); new UART(0);` });
   let r = cli(['build', 'a.js', '--target', 'pico', '--format', 'js', '--no-minify'], ok);
