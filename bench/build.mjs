@@ -2,7 +2,8 @@
 // terser configuration equivalent to the official Kaluma CLI's (mode production, the firmware
 // built-ins as commonjs externals, node: false), on the same multi-file app, in the same run.
 // Prints both medians and the ratio (goal: ours <= 0.35x of the baseline).
-import { register } from 'tsx/esm/api';
+import { register } from 'tsx/cjs/api';
+import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,10 +11,11 @@ import { performance } from 'node:perf_hooks';
 import webpack from 'webpack';
 
 register();
+const require = createRequire(import.meta.url);
 const root = resolve(import.meta.dirname, '..');
 const app = join(root, 'bench/app');
-const { build } = await import(join(root, 'cli/pipeline/build.ts'));
-const { loadTarget } = await import(join(root, 'cli/targets/load.ts'));
+const { build } = require(join(root, 'cli/pipeline/build.ts'));
+const { loadTarget } = require(join(root, 'cli/targets/load.ts'));
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const out = mkdtempSync(join(tmpdir(), 'kn-bench-'));
 
