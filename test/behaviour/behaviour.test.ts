@@ -1,6 +1,6 @@
-// Every behaviour script gives the same event log in every mode of the runner as on Node's own net:
-// our runtime with the host driver (real sockets), with the sim driver, and any mode registered in
-// runner.ts. Keys starting with "~" hold facts that differ between drivers by design.
+// Every behaviour script gives the same event log as on Node's own net with our runtime on the host
+// driver (real sockets) and on the sim driver, in plain Node. Keys starting with "~" hold facts that
+// differ between drivers by design.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
