@@ -1,18 +1,22 @@
 // Benchmarks of the board-side `net` runtime:
 //  1. echo throughput of runtime + host driver (real sockets) against Node's own net, same run
 //     (goal: at least 0.5x);
-//  2. minified size of the runtime in a client-only and a client+server program (esbuild es2019
-//     with tree shaking, then terser as `kaluma-net build` does; goals 4.5 KB and 6.6 KB).
+//  2. minified size of the runtime in a client-only and a client+server program, built by the real
+//     pipeline (`build()` for target host: esbuild with tree shaking, terser, stamp), less the same
+//     program without `net` (goals 4.5 KB and 6.6 KB).
 // Run: node bench/runtime.mjs [--mb N]
-import { build } from 'esbuild';
+import { build as esbuild } from 'esbuild';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import * as nodeNet from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { minify } from 'terser';
+import { register } from 'tsx/cjs/api';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+register();
+const { build } = createRequire(import.meta.url)(join(ROOT, 'cli/pipeline/build.ts'));
 const RUNTIME = join(ROOT, 'runtime');
 const mbArg = process.argv.indexOf('--mb');
 const TOTAL = (mbArg > 0 ? Number(process.argv[mbArg + 1]) : 32) * 1024 * 1024;
@@ -20,7 +24,7 @@ const CHUNK = 64 * 1024;
 
 /** The runtime's net and the host driver, bundled from TypeScript and loaded into this process. */
 async function loadRuntime() {
-  const r = await build({
+  const r = await esbuild({
     stdin: {
       contents: `export * as net from ${JSON.stringify(join(RUNTIME, 'net.ts'))};\nexport { createHostNetdev } from ${JSON.stringify(join(ROOT, 'cli/run/host-netdev.ts'))};\n`,
       resolveDir: ROOT,
@@ -85,31 +89,12 @@ async function bestOf(runs, contenders) {
   return top;
 }
 
-/** Minified bytes of `source` bundled with `net` resolved to `netPath`. */
-async function minifiedSize(source, netPath) {
-  const r = await build({
-    stdin: { contents: source, resolveDir: ROOT, loader: 'js' },
-    bundle: true,
-    write: false,
-    format: 'iife',
-    platform: 'neutral',
-    target: 'es2019',
-    treeShaking: true,
-    minify: true,
-    charset: 'ascii',
-    legalComments: 'none',
-    resolveExtensions: ['.ts', '.js'],
-    alias: { net: netPath },
-    logLevel: 'silent',
-  });
-  const m = await minify(r.outputFiles[0].text, {
-    ecma: 2019,
-    module: false,
-    compress: { passes: 2, ecma: 2019 },
-    mangle: true,
-    format: { ascii_only: true, ecma: 2019 },
-  });
-  return m.code.length;
+/** The program `source` built as `kaluma-net build --target host` ships it (esbuild, then terser, then
+ *  the stamp): the runtime without any driver (the host driver is PC-side). */
+async function programSize(dir, source) {
+  await writeFile(join(dir, 'app.js'), source);
+  const r = await build({ cwd: dir, entry: 'app.js', target: 'host', formats: ['js'], write: false });
+  return r.program.length;
 }
 
 const APPS = {
@@ -130,12 +115,12 @@ createServer((c) => c.pipe(c)).listen(7, () => {
   },
 };
 
-/** The same program with `net` replaced by empty stand-ins: what the program itself weighs. */
-async function stubPath() {
-  const dir = await mkdtemp(join(tmpdir(), 'kaluma-net-bench-stub-'));
-  const file = join(dir, 'net.js');
-  await writeFile(file, 'export const createConnection = globalThis.a, createServer = globalThis.b;\n');
-  return { file, cleanup: () => rm(dir, { recursive: true, force: true }) };
+/** The same program with its `net` import replaced by stand-ins from globals: what the program itself
+ *  (and the stamp) weighs. */
+function withoutNet(source) {
+  const own = source.replace(/^import \{ ([^}]+) \} from 'net';/, (_, names) => `const { ${names} } = global;`);
+  if (own === source) throw new Error(`bench app does not start with "import { ... } from 'net';"`);
+  return own;
 }
 
 async function main() {
@@ -149,18 +134,18 @@ async function main() {
   console.log(`  runtime + host driver ${ours.toFixed(1).padStart(8)} MB/s`);
   console.log(`  ratio                 ${ratio.toFixed(2).padStart(8)} x   (goal >= 0.50)  ${ratio >= 0.5 ? 'ok' : 'MISSED'}`);
 
-  console.log('minified runtime size (esbuild es2019 + terser; the program itself subtracted):');
-  const stub = await stubPath();
+  console.log('minified runtime size (kaluma-net build --target host: esbuild, terser, stamp; the program itself subtracted):');
+  const dir = await mkdtemp(join(tmpdir(), 'kaluma-net-bench-size-'));
   try {
     for (const [name, app] of Object.entries(APPS)) {
-      const total = await minifiedSize(app.source, join(RUNTIME, 'net.ts'));
-      const own = await minifiedSize(app.source, stub.file);
+      const total = await programSize(dir, app.source);
+      const own = await programSize(dir, withoutNet(app.source));
       const size = total - own;
       const verdict = size <= app.goal ? 'ok' : 'MISSED';
       console.log(`  ${name.padEnd(14)} ${String(size).padStart(6)} B   (goal <= ${app.goal.toFixed(0)} B)  ${verdict}   [bundle ${total} B]`);
     }
   } finally {
-    await stub.cleanup();
+    await rm(dir, { recursive: true, force: true });
   }
 }
 

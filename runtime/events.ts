@@ -1,4 +1,5 @@
-// Node's EventEmitter, as far as programs and our streams use it; and `later`.
+// Node's EventEmitter, as far as programs and our streams use it. Kept small: on the board every
+// function is byte code plus a function object in the heap.
 
 type Fn = (...args: any[]) => void;
 type Listener = Fn & { listener?: Fn };
@@ -10,8 +11,13 @@ export class EventEmitter {
     this._e = Object.create(null);
   }
 
-  on(type: string, fn: Fn): this {
-    return this._add(type, fn, false);
+  /** Adds `fn` last (`first`: first, for prependListener). */
+  on(type: string, fn: Fn, first?: boolean): this {
+    const m = this._e;
+    const l = m[type] || (m[type] = []);
+    if (first) l.unshift(fn);
+    else l.push(fn);
+    return this;
   }
 
   addListener(type: string, fn: Fn): this {
@@ -19,14 +25,7 @@ export class EventEmitter {
   }
 
   prependListener(type: string, fn: Fn): this {
-    return this._add(type, fn, true);
-  }
-
-  _add(type: string, fn: Fn, first: boolean): this {
-    const l = this._e[type] || (this._e[type] = []);
-    if (first) l.unshift(fn);
-    else l.push(fn);
-    return this;
+    return this.on(type, fn, true);
   }
 
   once(type: string, fn: Fn): this {
@@ -38,6 +37,7 @@ export class EventEmitter {
     return this.on(type, w);
   }
 
+  /** Removes the last listener `fn` of `type` (also one added with once). */
   off(type: string, fn: Fn): this {
     const l = this._e[type] || [];
     for (let i = l.length; i--; ) {
@@ -71,27 +71,14 @@ export class EventEmitter {
   }
 
   listeners(type: string): Fn[] {
-    return (this._e[type] || []).map((fn) => fn.listener || fn);
+    const out: Fn[] = [];
+    for (const fn of this._e[type] || []) out.push(fn.listener || fn);
+    return out;
   }
 
   listenerCount(type: string): number {
-    return this.listeners(type).length;
+    return (this._e[type] || []).length;
   }
-}
-
-/**
- * Runs `fn` once the current callback returned, before timers and I/O (Node's nextTick; Kaluma has
- * none, and its setTimeout(fn, 0) waits at least 1 ms). An exception is rethrown from a timer, so it
- * is reported like any uncaught error instead of becoming an unhandled rejection.
- */
-export function later(fn: () => void): void {
-  Promise.resolve()
-    .then(fn)
-    .catch((e) =>
-      setTimeout(() => {
-        throw e;
-      }, 0),
-    );
 }
 
 export default EventEmitter;

@@ -1,8 +1,8 @@
 // The one place where `net` meets global.__netdev. However a driver reports a failure (callback err,
 // negative or positive errno, a returned negative number, a thrown exception), `net` gets a Node-style
 // Error; and every completion reaches `net` asynchronously, never from inside the call that started it.
-import { later } from './events';
-import type { Netdev, NetdevCallback, NetdevSocket } from './netdev-contract';
+import { later } from './net/util';
+import type { Netdev } from './netdev-contract';
 
 export interface NetError extends Error {
   code: string;
@@ -14,14 +14,11 @@ export interface NetError extends Error {
   hostname?: string;
 }
 
-/** Names of errno 1..115 (the contract's ERRNO table; test/runtime/netdev.test.ts keeps them equal). */
-export const ERRNO_NAMES =
-  'EPERM,,,,EIO,,,,EBADF,,EAGAIN,ENOMEM,,,,EBUSY,,,,,,EINVAL,,EMFILE,,,,,,,,EPIPE,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,ETIME,,,,,,,,,EPROTO,,,,,,,,,,,,,,,,,,,EMSGSIZE,,,,,,,,EADDRINUSE,EADDRNOTAVAIL,ENETDOWN,ENETUNREACH,,ECONNABORTED,ECONNRESET,ENOBUFS,EISCONN,ENOTCONN,ESHUTDOWN,,ETIMEDOUT,ECONNREFUSED,,EHOSTUNREACH,EALREADY,EINPROGRESS'.split(
-    ',',
-  );
-
-const EIO = 5;
-const ENOTFOUND = 3008;
+/** The contract's ERRNO table as one string, each code without its leading E and followed by its
+ *  number (test/runtime/netdev.test.ts keeps them equal). Searched when an error is made: an array
+ *  of names would sit in the board's heap for good. */
+export const ERRNO_CODES =
+  'PERM1IO5BADF9AGAIN11NOMEM12BUSY16INVAL22MFILE24PIPE32TIME62PROTO71MSGSIZE90ADDRINUSE98ADDRNOTAVAIL99NETDOWN100NETUNREACH101CONNABORTED103CONNRESET104NOBUFS105ISCONN106NOTCONN107SHUTDOWN108TIMEDOUT110CONNREFUSED111HOSTUNREACH113ALREADY114INPROGRESS115NOTFOUND3008';
 
 export function dev(): Netdev {
   const d = (global as any).__netdev as Netdev | undefined;
@@ -29,11 +26,13 @@ export function dev(): Netdev {
   return d;
 }
 
-/** A Node-style error for `errno` (either sign), e.g. `connect ECONNREFUSED 127.0.0.1:80`. */
+/** A Node-style error for `errno` (either sign), e.g. `connect ECONNREFUSED 127.0.0.1:80`; ENOTFOUND
+ *  is getaddrinfo's, naming the host. */
 export function netError(errno: number, syscall: string, address?: string, port?: number): NetError {
-  const n = Math.abs(errno) || EIO;
-  const dns = n === ENOTFOUND;
-  const code = dns ? 'ENOTFOUND' : ERRNO_NAMES[n - 1] || 'UNKNOWN';
+  const n = Math.abs(errno) || 5; // EIO
+  const m = RegExp('([A-Z]+)' + n + '(?!\\d)').exec(ERRNO_CODES);
+  const code = m ? 'E' + m[1] : 'UNKNOWN';
+  const dns = n === 3008;
   if (dns) syscall = 'getaddrinfo';
   const e = new Error(syscall + ' ' + code + (address ? ' ' + address + (port && !dns ? ':' + port : '') : '')) as NetError;
   e.code = code;
@@ -65,33 +64,24 @@ export function open(): number | NetError {
   return netError(errnoOf(d, fd), 'socket');
 }
 
-export function sock(fd: number): NetdevSocket {
-  return dev().get(fd)!;
-}
-
-/** Runs the driver request `fn(dev, cb)`; `done` gets null or the error, always after `call` returned. */
-export function call(
-  syscall: string,
-  fn: (d: Netdev, cb: NetdevCallback) => unknown,
-  done: (e: NetError | null) => void,
-  address?: string,
-  port?: number,
-): void {
+/** Runs the driver request `dev()[method](...args, cb)`; `done` (optional) gets null or the error,
+ *  always after `call` returned. Errors of connect and listen name `address` and `port`. */
+export function call(method: string, args: unknown[], done?: (e: NetError | null) => void, address?: string, port?: number): void {
   const d = dev();
   let sync = true;
-  let over = false;
   const cb = (err: unknown) => {
-    if (over) return;
-    over = true;
-    const e = err ? netError(errnoOf(d, err), syscall, address, port) : null;
-    if (sync) later(() => done(e));
-    else done(e);
+    const f = done;
+    if (!f) return;
+    done = undefined;
+    const e = err ? netError(errnoOf(d, err), method === 'bind' ? 'listen' : method, address, port) : null;
+    if (sync) later(f, e);
+    else f(e);
   };
   try {
-    const r = fn(d, cb);
-    if (typeof r === 'number' && r < 0) cb(r);
+    const r = (d as any)[method](...args, cb);
+    if (r < 0) cb(r);
   } catch (x) {
-    cb(x || -EIO);
+    cb(x || -5); // EIO
   }
   sync = false;
 }

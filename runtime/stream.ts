@@ -4,8 +4,13 @@
 //
 // Unlike Node, every write() goes to _write at once (no serialising queue): net's driver queues and
 // acknowledges writes in order, and gets the data as early as possible. _write callbacks must come
-// in call order. Subclasses implement _read(), _write(chunk, encoding, cb), _final(cb), _destroy(err, cb).
-import { EventEmitter, later } from './events';
+// in call order. Subclasses (or the options, as in Node) provide _read(), _write(chunk, encoding, cb),
+// _final(cb), _destroy(err, cb); each is optional. Readable and Writable are a Duplex with one side
+// already done. On the board every function is byte code plus a function object in the heap: internal
+// steps are module functions (no property names), and a few callbacks are bound functions rather than
+// closures (a bound function has no byte code).
+import { EventEmitter } from './events';
+import { codedError, later } from './net/util';
 
 export type Callback = (err?: Error | null) => void;
 
@@ -14,19 +19,17 @@ export interface DuplexOptions {
   readableHighWaterMark?: number;
   writableHighWaterMark?: number;
   allowHalfOpen?: boolean;
+  read?: () => void;
+  write?: (chunk: Uint8Array, enc: string, cb: Callback) => void;
+  final?: (cb: Callback) => void;
+  destroy?: (err: Error | null, cb: Callback) => void;
 }
 
 /** Bytes buffered per direction before write() returns false or reading pauses (Node's 16 KB is a
- *  large part of a board's heap). */
-const HWM = 2048;
-
-export function streamError(message: string, code: string): Error & { code: string } {
-  const e = new Error(message) as Error & { code: string };
-  e.code = code;
-  return e;
+ *  large part of a board's heap). A const enum is inlined; a const would stay a variable. */
+const enum Default {
+  HWM = 2048,
 }
-
-const destroyedError = () => streamError('stream destroyed', 'ERR_STREAM_DESTROYED');
 
 function utf8Only(enc?: string | null): void {
   if (enc && !/^utf-?8$/i.test(enc)) throw new TypeError('Unknown encoding: ' + enc);
@@ -40,31 +43,39 @@ export class Duplex extends EventEmitter {
   declare writableFinished: boolean;
   /** Bytes written and not yet acknowledged by _write. */
   declare writableLength: number;
+  /** Bytes accepted by write() in total (net.Socket's bytesWritten). */
+  declare bytesWritten: number;
   declare _rh: number; // readable high-water mark
   declare _wh: number; // writable high-water mark
   declare _rb: Uint8Array[]; // received chunks not yet emitted
   declare _rl: number; // bytes in _rb
   declare _eof: boolean; // push(null) seen
-  declare _fl: boolean | null; // flowing: null until 'data'/resume()/pause()
+  declare _fl?: boolean; // flowing: undefined until 'data'/resume()/pause()
   declare _rs: boolean; // resume() scheduled a flow
-  declare _dec: Uint8Array | null; // setEncoding: bytes of an incomplete UTF-8 character
+  declare _dec?: Uint8Array; // setEncoding: bytes of an incomplete UTF-8 character
   declare _wq: (Callback | undefined)[]; // callbacks of writes not yet acknowledged, in order
   declare _nd: boolean; // 'drain' is owed
   declare _fc: boolean; // _final called
-  declare _wt: number; // bytes accepted by write() in total
+
+  /** Called when the buffer ran empty while flowing: the source may deliver again. */
+  _read?(): void;
+  /** Takes a chunk; `cb(err)` acknowledges it. Without it, writes are acknowledged at once. */
+  _write?(chunk: Uint8Array, enc: string, cb: Callback): void;
+  _final?(cb: Callback): void;
+  _destroy?(err: Error | null, cb: Callback): void;
 
   constructor(o: DuplexOptions = {}) {
     super();
     const s = this;
     const h = o.highWaterMark;
-    s._rh = o.readableHighWaterMark || h || HWM;
-    s._wh = o.writableHighWaterMark || h || HWM;
+    s._rh = o.readableHighWaterMark || h || Default.HWM;
+    s._wh = o.writableHighWaterMark || h || Default.HWM;
     s.allowHalfOpen = o.allowHalfOpen !== false;
     s.destroyed = s.readableEnded = s.writableEnded = s.writableFinished = false;
-    s._fl = s._dec = null;
     s._rb = [];
     s._wq = [];
-    s._rl = s.writableLength = s._wt = 0;
+    s._rl = s.writableLength = s.bytesWritten = 0;
+    for (const k of ['read', 'write', 'final', 'destroy'] as const) if (o[k]) (s as any)['_' + k] = o[k];
   }
 
   get readable(): boolean {
@@ -77,9 +88,6 @@ export class Duplex extends EventEmitter {
 
   // ---- readable side ----
 
-  /** Called when the buffer ran empty while flowing: the source may deliver again. */
-  _read(): void {}
-
   /** Adds received bytes (null: end of data); false once the buffer is at the high-water mark. */
   push(chunk: Uint8Array | null): boolean {
     const s = this;
@@ -88,34 +96,15 @@ export class Duplex extends EventEmitter {
       s._rb.push(chunk);
       s._rl += chunk.length;
     }
-    s._flow();
+    flow(s);
     return s._rl < s._rh;
   }
 
-  _flow(): void {
-    const s = this;
-    let c: Uint8Array | undefined;
-    while (s._fl && !s.destroyed && (c = s._rb.shift())) {
-      s._rl -= c.length;
-      const d = s._dec ? decode(s, c) : c;
-      if (d.length) s.emit('data', d);
-    }
-    // As Node's sockets: 'end' once all data is consumed, even when not flowing.
-    if (s.destroyed || s._rb.length) return;
-    if (!s._eof) {
-      if (s._fl) s._read();
-    } else if (!s.readableEnded) {
-      s.readableEnded = true;
-      s.emit('end');
-      if (!s.allowHalfOpen) s.end();
-      s._done();
-    }
-  }
-
-  /** As EventEmitter's; a 'data' listener starts the flow unless pause() was called. */
-  on(type: string, fn: (...args: any[]) => void): this {
-    super.on(type, fn);
-    if (type === 'data' && this._fl !== false) this.resume();
+  /** As EventEmitter's; a 'data' listener (not a prepended one, as in Node) starts the flow unless
+   *  pause() was called. */
+  on(type: string, fn: (...args: any[]) => void, first?: boolean): this {
+    super.on(type, fn, first);
+    if (!first && type === 'data' && this._fl !== false) this.resume();
     return this;
   }
 
@@ -130,10 +119,7 @@ export class Duplex extends EventEmitter {
       s._fl = true;
       if (!s._rs) {
         s._rs = true;
-        later(() => {
-          s._rs = false;
-          s._flow();
-        });
+        later(flow, s);
       }
     }
     return s;
@@ -165,19 +151,11 @@ export class Duplex extends EventEmitter {
         this.resume();
       }
     });
-    if (!opts || opts.end !== false) this.on('end', () => dest.end());
+    if (!opts || opts.end !== false) this.on('end', dest.end.bind(dest));
     return dest;
   }
 
   // ---- writable side ----
-
-  _write(_chunk: Uint8Array, _enc: string, cb: Callback): void {
-    cb();
-  }
-
-  _final(cb: Callback): void {
-    cb();
-  }
 
   /** Queues `chunk`; false once the unacknowledged bytes reach the high-water mark ('drain' follows).
    *  `cb(err)` runs when _write acknowledged the chunk. */
@@ -188,8 +166,9 @@ export class Duplex extends EventEmitter {
       enc = undefined;
     }
     if (s.destroyed || s.writableEnded) {
-      const e = s.destroyed ? destroyedError() : streamError('write after end', 'ERR_STREAM_WRITE_AFTER_END');
-      later(() => cb && cb(e));
+      const d = s.destroyed;
+      const e = codedError(d ? 'stream destroyed' : 'write after end', d ? 'ERR_STREAM_DESTROYED' : 'ERR_STREAM_WRITE_AFTER_END');
+      if (cb) later(cb, e);
       s.destroy(e);
       return false;
     }
@@ -202,9 +181,9 @@ export class Duplex extends EventEmitter {
     const q = s._wq;
     if (n === undefined) throw new TypeError('chunk must be a string or Uint8Array');
     s.writableLength += n;
-    s._wt += n;
+    s.bytesWritten += n;
     q.push(cb);
-    s._write(b, 'buffer', (e) => {
+    const ack = (e?: Error | null) => {
       if (s.destroyed) return;
       if (e) return void s.destroy(e);
       s.writableLength -= n;
@@ -214,49 +193,35 @@ export class Duplex extends EventEmitter {
       }
       const f = q.shift();
       if (f) f(null);
-      s._finish();
-    });
+      finish(s);
+    };
+    if (s._write) s._write(b, 'buffer', ack);
+    else ack();
     return s.writableLength < s._wh || !(s._nd = true);
   }
 
   /** end([chunk][, encoding][, cb]): writes `chunk`, then 'finish' once everything was acknowledged
    *  and _final completed (`cb` listens for it). */
-  end(chunk?: Uint8Array | string | Callback, enc?: string | Callback, cb?: Callback): this {
-    if (typeof chunk === 'function') cb = chunk;
-    else if (typeof enc === 'function') cb = enc;
-    if (chunk != null && typeof chunk !== 'function') this.write(chunk, typeof enc === 'string' ? enc : undefined);
+  end(chunk?: Uint8Array | string | Callback | null, enc?: string | Callback, cb?: Callback): this {
+    if (typeof chunk === 'function') {
+      cb = chunk;
+      chunk = null;
+    }
+    if (typeof enc === 'function') {
+      cb = enc;
+      enc = undefined;
+    }
+    if (chunk != null) this.write(chunk, enc);
     // As Node: end()'s callback runs before the 'finish' listeners.
     if (cb) this.prependListener('finish', cb);
     if (!this.writableEnded) {
       this.writableEnded = true;
-      this._finish();
+      finish(this);
     }
     return this;
   }
 
-  _finish(): void {
-    const s = this;
-    if (s.writableEnded && !s._wq.length && !s._fc && !s.destroyed) {
-      s._fc = true;
-      s._final((e) => {
-        if (e) return void s.destroy(e);
-        s.writableFinished = true;
-        s.emit('finish');
-        s._done();
-      });
-    }
-  }
-
   // ---- both ----
-
-  /** Closes once both sides are done ('end' and 'finish' emitted). */
-  _done(): void {
-    if (this.readableEnded && this.writableFinished) this.destroy();
-  }
-
-  _destroy(err: Error | null, cb: Callback): void {
-    cb(err);
-  }
 
   /** Aborts both sides: 'error' (with `err`), an error for the callbacks of unacknowledged writes,
    *  then 'close' (hadError). */
@@ -264,17 +229,56 @@ export class Duplex extends EventEmitter {
     const s = this;
     if (!s.destroyed) {
       s.destroyed = true;
-      const q = s._wq;
+      // _destroy's callback (e) becomes later(destroyed, s, pending callbacks, e).
+      const done: Callback = later.bind(null, destroyed, s, s._wq);
       s._wq = [];
-      s._destroy(err || null, (e) =>
-        later(() => {
-          if (e) s.emit('error', e);
-          for (const f of q) if (f) f(e || destroyedError());
-          s.emit('close', !!e);
-        }),
-      );
+      if (s._destroy) s._destroy(err || null, done);
+      else done(err);
     }
     return s;
+  }
+}
+
+/** After _destroy: 'error' (with `e`), an error for the callbacks of unacknowledged writes, 'close'. */
+function destroyed(s: Duplex, q: (Callback | undefined)[], e?: Error | null): void {
+  if (e) s.emit('error', e);
+  for (const f of q) if (f) f(e || codedError('stream destroyed', 'ERR_STREAM_DESTROYED'));
+  s.emit('close', !!e);
+}
+
+/** Emits what is buffered while flowing; 'end' once all data is consumed (even when not flowing, as
+ *  Node's sockets); closes when both sides are done. */
+function flow(s: Duplex): void {
+  let c: Uint8Array | undefined;
+  s._rs = false;
+  while (s._fl && !s.destroyed && (c = s._rb.shift())) {
+    s._rl -= c.length;
+    const d = s._dec ? decode(s, c) : c;
+    if (d.length) s.emit('data', d);
+  }
+  if (s.destroyed || s._rb.length) return;
+  if (!s._eof) {
+    if (s._fl && s._read) s._read();
+  } else if (!s.readableEnded) {
+    s.readableEnded = true;
+    s.emit('end');
+    if (!s.allowHalfOpen) s.end();
+    if (s.writableFinished) s.destroy();
+  }
+}
+
+/** Once ended and every write acknowledged: _final, then 'finish'; closes when both sides are done. */
+function finish(s: Duplex): void {
+  if (s.writableEnded && !s._wq.length && !s._fc && !s.destroyed) {
+    s._fc = true;
+    const done = (e?: Error | null) => {
+      if (e) return void s.destroy(e);
+      s.writableFinished = true;
+      s.emit('finish');
+      if (s.readableEnded) s.destroy();
+    };
+    if (s._final) s._final(done);
+    else done();
   }
 }
 
@@ -296,32 +300,19 @@ function decode(s: Duplex, c: Uint8Array): string {
   return new TextDecoder().decode(c.subarray(0, i));
 }
 
-interface Methods {
-  read?: () => void;
-  write?: (chunk: Uint8Array, enc: string, cb: Callback) => void;
-  final?: (cb: Callback) => void;
-  destroy?: (err: Error | null, cb: Callback) => void;
-}
-
-function useMethods(s: any, o: any): void {
-  for (const k of ['read', 'write', 'final', 'destroy']) if (o[k]) s['_' + k] = o[k];
-}
-
-/** A Duplex whose writable side is already finished; options may carry `read`/`destroy`. */
+/** A Duplex whose writable side is already finished. */
 export class Readable extends Duplex {
-  constructor(o: DuplexOptions & Methods = {}) {
+  constructor(o?: DuplexOptions) {
     super(o);
     this.writableEnded = this.writableFinished = true;
-    useMethods(this, o);
   }
 }
 
-/** A Duplex whose readable side is already ended; options may carry `write`/`final`/`destroy`. */
+/** A Duplex whose readable side is already ended. */
 export class Writable extends Duplex {
-  constructor(o: DuplexOptions & Methods = {}) {
+  constructor(o?: DuplexOptions) {
     super(o);
     this._eof = this.readableEnded = true;
-    useMethods(this, o);
   }
 }
 

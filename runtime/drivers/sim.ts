@@ -3,8 +3,25 @@
 // reaches it. Each direction of a connection holds at most `bufferSize` bytes in flight: a receiver that
 // is paused (or slow) stalls the sender's write acknowledgements, so backpressure is real. Every
 // callback runs from a timer, never inside the call that caused it.
+// Written compactly: a program built for `sim` carries this driver, and on a board every function is
+// byte code plus a function object in the heap (so helpers are few, and timers get bound functions).
 import type { Netdev, NetdevCallback, NetdevSocket } from '../netdev-contract';
-import { ERRNO } from '../netdev-contract';
+
+/** The contract's ERRNO values this driver reports (test/runtime/sim.test.ts keeps them equal). A
+ *  const enum is inlined as numbers: the contract's object would be kept whole in the bundle. */
+export const enum E {
+  EBADF = 9,
+  EINVAL = 22,
+  EPIPE = 32,
+  EADDRINUSE = 98,
+  EADDRNOTAVAIL = 99,
+  ECONNRESET = 104,
+  EISCONN = 106,
+  ENOTCONN = 107,
+  ECONNREFUSED = 111,
+  EHOSTUNREACH = 113,
+  ENOTFOUND = 3008,
+}
 
 export interface SimConfig {
   /** Bytes in flight per direction of a connection (default 4096). */
@@ -13,31 +30,26 @@ export interface SimConfig {
   ip?: string;
 }
 
-interface Pending {
-  data: Uint8Array;
-  cb: NetdevCallback;
-}
-
-/** One local socket. Its inbound queue holds what the peer's writes put on the wire for it. */
-interface End {
-  s: NetdevSocket;
-  peer: End | null;
-  /** Bytes on the wire towards this end, not yet delivered to its read_cb. */
-  inbound: Uint8Array[];
-  inboundBytes: number;
-  /** The peer's FIN is on the wire after `inbound`. */
-  finOnWire: boolean;
-  finReceived: boolean;
+/** A local socket: the contract's object (what get(fd) returns) with the simulation's state. */
+interface Sock extends NetdevSocket {
+  peer: Sock | null;
+  /** Bytes on the wire towards this end, not yet delivered to its read_cb, and their count. */
+  inq: Uint8Array[];
+  inn: number;
   /** This end's writes the wire has not fully taken yet. */
-  writes: Pending[];
+  writes: { data: Uint8Array; cb: NetdevCallback }[];
   /** shutdown(write) requested: FIN once `writes` are taken; its cb. */
-  shutdownCb: NetdevCallback | null;
-  finSent: boolean;
-  paused: boolean;
-  readShut: boolean;
-  gone: boolean;
-  closeReported: boolean;
-  scheduled: boolean;
+  fin?: NetdevCallback | null;
+  finSent?: boolean;
+  /** The peer's FIN is on the wire after `inq` / was delivered. */
+  finOnWire?: boolean;
+  finGot?: boolean;
+  paused?: boolean;
+  readShut?: boolean;
+  gone?: boolean;
+  /** close_cb was called (or a reset is under way). */
+  ended?: boolean;
+  kicked?: boolean;
 }
 
 const LOCAL = ['127.0.0.1', 'localhost', '0.0.0.0'];
@@ -45,11 +57,37 @@ const LOCAL = ['127.0.0.1', 'localhost', '0.0.0.0'];
 export function createSimNetdev(config: SimConfig = {}): Netdev {
   const cap = config.bufferSize || 4096;
   const ip = config.ip || '127.0.0.1';
-  const ends: (End | undefined)[] = [];
-  const ports: { [port: number]: End } = {};
+  const socks: (Sock | undefined)[] = [];
+  const ports: { [port: number]: Sock } = {};
   let nextPort = 49152;
 
-  const later = (fn: () => void) => void setTimeout(fn, 0);
+  /** Fails (errno) or completes (0) `cb` from a timer. */
+  const done = (cb: NetdevCallback, errno: number) =>
+    void setTimeout(() => {
+      if (errno) d.errno = errno;
+      cb(errno);
+    }, 0);
+
+  /** Socket `fd` when its state is in `states` (a bit per state); else fails `cb` with `errno`
+   *  (EBADF when there is no such socket). */
+  const check = (fd: number, cb: NetdevCallback, states: number, errno: number): Sock | undefined => {
+    const e = socks[fd];
+    if (e && (states >> e.state) & 1) return e;
+    done(cb, e ? errno : E.EBADF);
+  };
+
+  /** A new socket on the lowest free fd. */
+  const add = (state: number, laddr: string, lport: number, raddr: string, rport: number): Sock => {
+    let fd = 0;
+    while (socks[fd]) fd++;
+    return (socks[fd] = { fd, ptcl: 'STREAM', state, laddr, lport, raddr, rport, peer: null, inq: [], inn: 0, writes: [] });
+  };
+
+  const freePort = (e: Sock): number => {
+    while (ports[nextPort]) nextPort = nextPort < 65535 ? nextPort + 1 : 49152;
+    ports[nextPort] = e;
+    return nextPort;
+  };
 
   const d: Netdev = {
     errno: 0,
@@ -57,177 +95,139 @@ export function createSimNetdev(config: SimConfig = {}): Netdev {
     ip,
 
     socket(_domain, ptcl) {
-      if (ptcl !== 'STREAM') return fail(ERRNO.EINVAL);
-      let fd = 0;
-      while (ends[fd]) fd++;
-      ends[fd] = newEnd({ fd, ptcl, state: 0, laddr: '0.0.0.0', lport: 0, raddr: '0.0.0.0', rport: 0 });
-      return fd;
+      if (ptcl === 'STREAM') return add(0, '0.0.0.0', 0, '0.0.0.0', 0).fd;
+      d.errno = E.EINVAL;
+      return -1;
     },
 
-    get(fd) {
-      const e = ends[fd];
-      return e ? e.s : null;
-    },
+    get: (fd) => socks[fd] || null,
 
     connect(fd, host, port, cb) {
-      const e = ends[fd];
-      if (!e || e.s.state !== 0 && e.s.state !== 1) return done(cb, e ? ERRNO.EISCONN : ERRNO.EBADF);
-      const local = LOCAL.indexOf(host) >= 0 || host === ip;
-      if (!local) return done(cb, /^\d+\.\d+\.\d+\.\d+$/.test(host) ? ERRNO.EHOSTUNREACH : ERRNO.ENOTFOUND);
+      const e = check(fd, cb, 3, E.EISCONN);
+      if (!e) return;
+      if (LOCAL.indexOf(host) < 0 && host !== ip) return done(cb, /^\d+\.\d+\.\d+\.\d+$/.test(host) ? E.EHOSTUNREACH : E.ENOTFOUND);
       const l = ports[port];
-      if (!l || l.s.state !== 3 || l.gone) return done(cb, ERRNO.ECONNREFUSED);
+      if (!l || l.state !== 3 || l.gone) return done(cb, E.ECONNREFUSED);
       const addr = host === ip ? ip : '127.0.0.1';
-      if (!e.s.lport) e.s.lport = freePort(e);
-      const acc = ends.indexOf(undefined) >= 0 ? ends.indexOf(undefined) : ends.length;
-      const a = (ends[acc] = newEnd({ fd: acc, ptcl: 'STREAM', state: 2, laddr: addr, lport: port, raddr: addr, rport: e.s.lport }));
-      Object.assign(e.s, { state: 2, laddr: addr, raddr: addr, rport: port });
+      if (!e.lport) e.lport = freePort(e);
+      const a = add(2, addr, port, addr, e.lport);
+      e.state = 2;
+      e.laddr = e.raddr = addr;
+      e.rport = port;
       a.peer = e;
       e.peer = a;
-      later(() => {
+      setTimeout(() => {
         if (l.gone) {
           // The listener closed meanwhile: nobody accepts.
-          ends[acc] = undefined;
+          socks[a.fd] = undefined;
           e.peer = null;
-          e.s.state = 0;
-          d.errno = ERRNO.ECONNREFUSED;
-          return cb(ERRNO.ECONNREFUSED);
+          e.state = 0;
+          d.errno = E.ECONNREFUSED;
+          return cb(E.ECONNREFUSED);
         }
-        if (l.s.accept_cb) l.s.accept_cb(acc);
+        if (l.accept_cb) l.accept_cb(a.fd);
         if (e.gone) return;
         cb(0);
-        if (e.s.connect_cb) e.s.connect_cb();
-      });
+        if (e.connect_cb) e.connect_cb();
+      }, 0);
     },
 
     write(fd, data, cb) {
-      const e = ends[fd];
-      if (!e || e.s.state !== 2) return done(cb, e ? ERRNO.ENOTCONN : ERRNO.EBADF);
-      if (e.shutdownCb || e.finSent) return done(cb, ERRNO.EPIPE);
-      e.writes.push({ data: typeof data === 'string' ? latin1(data) : data, cb });
+      const e = check(fd, cb, 4, E.ENOTCONN);
+      if (!e) return;
+      if (e.fin || e.finSent) return done(cb, E.EPIPE);
+      if (typeof data === 'string') {
+        const b = new Uint8Array(data.length);
+        for (let i = 0; i < b.length; i++) b[i] = data.charCodeAt(i);
+        data = b;
+      }
+      e.writes.push({ data, cb });
       kick(e.peer!);
     },
 
     shutdown(fd, how, cb) {
-      const e = ends[fd];
-      if (!e || e.s.state !== 2) return done(cb, e ? ERRNO.ENOTCONN : ERRNO.EBADF);
+      const e = check(fd, cb, 4, E.ENOTCONN);
+      if (!e) return;
       if (how !== 1) {
         e.readShut = true;
-        e.inbound = [];
-        e.inboundBytes = 0;
+        e.inq = [];
+        e.inn = 0;
       }
-      if (how === 0 || e.shutdownCb || e.finSent) return done(cb, 0);
-      e.shutdownCb = cb;
+      if (how === 0 || e.fin || e.finSent) return done(cb, 0);
+      e.fin = cb;
       kick(e.peer!);
     },
 
     close(fd, cb) {
-      const e = ends[fd];
-      if (!e) return done(cb, ERRNO.EBADF);
-      ends[fd] = undefined;
+      const e = check(fd, cb, 15, 0);
+      if (!e) return;
+      socks[fd] = undefined;
       e.gone = true;
-      if (ports[e.s.lport] === e) delete ports[e.s.lport];
+      if (ports[e.lport] === e) delete ports[e.lport];
       const p = e.peer;
       e.writes = [];
-      e.s.state = 0;
+      e.state = 0;
       if (p && !p.gone) {
-        if (e.inboundBytes || p.writes.length) reset(p);
+        if (e.inn || p.writes.length) reset(p);
         else if (!e.finSent) {
-          e.shutdownCb = () => {};
-          kick(p);
+          // A FIN without anyone to tell (a pending shutdown's callback is dropped).
+          e.fin = null;
+          finish(e);
         }
       }
       done(cb, 0);
     },
 
     bind(fd, addr, port, cb) {
-      const e = ends[fd];
-      if (!e || e.s.state !== 0) return done(cb, e ? ERRNO.EINVAL : ERRNO.EBADF);
-      if (port && ports[port]) return done(cb, ERRNO.EADDRINUSE);
-      if (LOCAL.indexOf(addr) < 0 && addr !== ip) return done(cb, ERRNO.EADDRNOTAVAIL);
-      e.s.lport = port || freePort(e);
-      ports[e.s.lport] = e;
-      e.s.laddr = addr === 'localhost' ? '127.0.0.1' : addr;
-      e.s.state = 1;
+      const e = check(fd, cb, 1, E.EINVAL);
+      if (!e) return;
+      if (port && ports[port]) return done(cb, E.EADDRINUSE);
+      if (LOCAL.indexOf(addr) < 0 && addr !== ip) return done(cb, E.EADDRNOTAVAIL);
+      ports[(e.lport = port || freePort(e))] = e;
+      e.laddr = addr === 'localhost' ? '127.0.0.1' : addr;
+      e.state = 1;
       done(cb, 0);
     },
 
     listen(fd, cb) {
-      const e = ends[fd];
-      if (!e || e.s.state !== 1) return done(cb, e ? ERRNO.EINVAL : ERRNO.EBADF);
-      e.s.state = 3;
+      const e = check(fd, cb, 2, E.EINVAL);
+      if (!e) return;
+      e.state = 3;
       done(cb, 0);
     },
 
     pause(fd, paused) {
-      const e = ends[fd];
+      const e = socks[fd];
       if (!e) return;
       e.paused = paused;
       if (!paused) kick(e);
     },
   };
 
-  function fail(errno: number): number {
-    d.errno = errno;
-    return -1;
-  }
-
-  function done(cb: NetdevCallback, errno: number): void {
-    later(() => {
-      if (errno) d.errno = errno;
-      cb(errno);
-    });
-  }
-
-  function newEnd(s: NetdevSocket): End {
-    return {
-      s,
-      peer: null,
-      inbound: [],
-      inboundBytes: 0,
-      finOnWire: false,
-      finReceived: false,
-      writes: [],
-      shutdownCb: null,
-      finSent: false,
-      paused: false,
-      readShut: false,
-      gone: false,
-      closeReported: false,
-      scheduled: false,
-    };
-  }
-
-  function freePort(e: End): number {
-    while (ports[nextPort]) nextPort = nextPort < 65535 ? nextPort + 1 : 49152;
-    ports[nextPort] = e;
-    return nextPort;
-  }
-
-  /** Schedules moving data from `to`'s peer onto the wire and delivering it to `to`. */
-  function kick(to: End): void {
-    if (to.scheduled) return;
-    to.scheduled = true;
-    later(() => {
-      to.scheduled = false;
-      pump(to);
-    });
+  /** Schedules a pump of the direction towards `to`. */
+  function kick(to: Sock): void {
+    if (!to.kicked) {
+      to.kicked = true;
+      setTimeout(pump.bind(null, to), 0);
+    }
   }
 
   /** One step of the direction peer -> `to`: fill the wire up to `cap`, deliver it unless paused. */
-  function pump(to: End): void {
+  function pump(to: Sock): void {
     const from = to.peer!;
+    to.kicked = false;
     if (to.gone) {
       // Writing to a closed socket: the peer answers with a reset.
       if (from.writes.length) reset(from);
-      else if (from.shutdownCb) finish(from);
+      else if (from.fin) finish(from);
       return;
     }
-    while (from.writes.length && to.inboundBytes < cap) {
+    while (from.writes.length && to.inn < cap) {
       const w = from.writes[0];
-      const n = Math.min(cap - to.inboundBytes, w.data.length);
+      const n = Math.min(cap - to.inn, w.data.length);
       if (!to.readShut) {
-        to.inbound.push(w.data.slice(0, n));
-        to.inboundBytes += n;
+        to.inq.push(w.data.slice(0, n));
+        to.inn += n;
       }
       if (n < w.data.length) w.data = w.data.subarray(n);
       else {
@@ -236,84 +236,73 @@ export function createSimNetdev(config: SimConfig = {}): Netdev {
         if (to.gone || from.gone) return;
       }
     }
-    if (!from.writes.length && from.shutdownCb && !from.finSent) finish(from);
-    if (!to.paused && to.inboundBytes) {
-      const data = concat(to.inbound, to.inboundBytes);
-      to.inbound = [];
-      to.inboundBytes = 0;
-      if (to.s.read_cb) to.s.read_cb(data);
+    if (!from.writes.length && from.fin && !from.finSent) finish(from);
+    if (!to.paused && to.inn) {
+      let data = to.inq[0];
+      if (to.inq.length > 1) {
+        data = new Uint8Array(to.inn);
+        let o = 0;
+        for (const c of to.inq) {
+          data.set(c, o);
+          o += c.length;
+        }
+      }
+      to.inq = [];
+      to.inn = 0;
+      if (to.read_cb) to.read_cb(data);
       if (to.gone) return;
     }
-    if (!to.paused && !to.inboundBytes && to.finOnWire && !to.finReceived) {
-      to.finReceived = true;
-      if (to.s.shutdown_cb) to.s.shutdown_cb();
+    if (!to.paused && !to.inn && to.finOnWire && !to.finGot) {
+      to.finGot = true;
+      if (to.shutdown_cb) to.shutdown_cb();
       closed(to);
       if (from.finSent) closed(from);
     }
-    if (from.writes.length || (!to.paused && (to.inboundBytes || (to.finOnWire && !to.finReceived)))) kick(to);
+    if (from.writes.length || (!to.paused && (to.inn || (to.finOnWire && !to.finGot)))) kick(to);
   }
 
-  /** `e` sent its FIN (all its writes are on the wire). */
-  function finish(e: End): void {
-    const cb = e.shutdownCb!;
+  /** `e` sends its FIN (all its writes are on the wire). */
+  function finish(e: Sock): void {
+    const cb = e.fin;
+    const p = e.peer;
     e.finSent = true;
-    e.shutdownCb = null;
-    if (e.peer) e.peer.finOnWire = true;
-    cb(0);
-    if (e.peer && !e.peer.gone) kick(e.peer);
+    e.fin = null;
+    if (p) p.finOnWire = true;
+    if (cb) cb(0);
+    if (p && !p.gone) kick(p);
     closed(e);
   }
 
   /** close_cb once both directions are finished (or the peer is gone after our FIN). */
-  function closed(e: End): void {
+  function closed(e: Sock): void {
     const p = e.peer;
-    if (e.gone || e.closeReported || !e.finSent) return;
-    if (e.finReceived || (p && p.gone && !p.finSent)) {
-      e.closeReported = true;
-      e.s.state = 0;
-      if (e.s.close_cb) e.s.close_cb();
+    if (!e.gone && !e.ended && e.finSent && (e.finGot || (p && p.gone && !p.finSent))) {
+      e.ended = true;
+      e.state = 0;
+      if (e.close_cb) e.close_cb();
     }
   }
 
   /** The connection of `e` was reset by its peer: pending writes fail, then error_cb and close_cb. */
-  function reset(e: End): void {
-    if (e.gone || e.closeReported) return;
-    e.closeReported = true;
-    later(() => {
+  function reset(e: Sock): void {
+    if (e.gone || e.ended) return;
+    e.ended = true;
+    setTimeout(() => {
       if (e.gone) return;
       const writes = e.writes;
+      const r = (d.errno = E.ECONNRESET);
       e.writes = [];
-      e.s.state = 0;
-      d.errno = ERRNO.ECONNRESET;
-      for (const w of writes) w.cb(ERRNO.ECONNRESET);
-      if (e.s.error_cb) e.s.error_cb(ERRNO.ECONNRESET);
-      if (e.s.close_cb) e.s.close_cb();
-    });
+      e.state = 0;
+      for (const w of writes) w.cb(r);
+      if (e.error_cb) e.error_cb(r);
+      if (e.close_cb) e.close_cb();
+    }, 0);
   }
 
   return d;
-}
-
-function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
-  }
-  return out;
-}
-
-function latin1(s: string): Uint8Array {
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
 }
 
 /** Registers the sim network as global.__netdev. Extra target keys in `config` are ignored. */
 export function install(config?: SimConfig): Netdev {
-  const d = createSimNetdev(config);
-  (global as any).__netdev = d;
-  return d;
+  return ((global as any).__netdev = createSimNetdev(config));
 }

@@ -1,8 +1,9 @@
 // net.Server: listens through the adapter; each accepted connection is a Socket on its own driver fd.
-import { EventEmitter, later } from '../events';
-import { call, open, sock, type NetError } from '../netdev';
-import { streamError } from '../stream';
-import { checkPort, Socket, type SocketOptions } from './socket';
+// Callbacks that need no closure are bound functions: on the board a bound function has no byte code.
+import { EventEmitter } from '../events';
+import { call, dev, open, type NetError } from '../netdev';
+import { attach, checkPort, Socket, type SocketOptions } from './socket';
+import { codedError, later } from './util';
 
 export interface ServerOptions extends SocketOptions {
   pauseOnConnect?: boolean;
@@ -43,88 +44,84 @@ export class Server extends EventEmitter {
     if (typeof cb === 'function') this.once('listening', cb);
     const fd = open();
     const fail = (e: NetError) => {
-      if (typeof fd === 'number') call('close', (d, k) => d.close(fd, k), () => {});
+      if (typeof fd === 'number') call('close', [fd]);
       if (e.code === 'EADDRINUSE') e.message = 'listen EADDRINUSE: address already in use ' + host + ':' + port;
       this.emit('error', e);
     };
     if (typeof fd !== 'number') {
-      later(() => fail(fd));
+      later(fail, fd);
       return this;
     }
-    sock(fd).accept_cb = (nfd) => this._accept(nfd);
+    dev().get(fd)!.accept_cb = accept.bind(null, this);
     call(
-      'listen',
-      (d, k) => d.bind(fd, host, port, k),
-      (e) => {
-        if (e) return fail(e);
-        call(
-          'listen',
-          (d, k) => d.listen(fd, k),
-          (e) => {
-            if (e) return fail(e);
-            this._fd = fd;
-            this.listening = true;
-            this.emit('listening');
-          },
-          host,
-          port,
-        );
-      },
+      'bind',
+      [fd, host, port],
+      (e) =>
+        e
+          ? fail(e)
+          : call(
+              'listen',
+              [fd],
+              (e) => {
+                if (e) return fail(e);
+                this._fd = fd;
+                this.listening = true;
+                this.emit('listening');
+              },
+              host,
+              port,
+            ),
       host,
       port,
     );
     return this;
   }
 
-  _accept(fd: number): void {
-    const s = new Socket(this._o);
-    s._attach(fd);
-    s._attach(fd, true);
-    this._n++;
-    // As Node: a connection stops counting when it is destroyed, before its 'close'.
-    s._ondestroy = () => {
-      this._n--;
-      this._maybeClose();
-    };
-    if (this._o.pauseOnConnect) s.pause();
-    this.emit('connection', s);
-  }
-
   /** Stops accepting; 'close' (and `cb`) follow once every connection has closed. */
   close(cb?: (err?: Error) => void): this {
-    if (cb) {
-      const e = this.listening ? undefined : streamError('Server is not running.', 'ERR_SERVER_NOT_RUNNING');
-      this.once('close', () => cb(e));
-    }
+    if (cb) this.once('close', cb.bind(null, this.listening ? undefined : codedError('Server is not running.', 'ERR_SERVER_NOT_RUNNING')));
     const fd = this._fd;
     this.listening = false;
     this._closing = true;
     if (fd >= 0) {
       this._fd = -2;
-      call('close', (d, k) => d.close(fd, k), () => {
+      call('close', [fd], () => {
         this._fd = -1;
-        this._maybeClose();
+        maybeClose(this);
       });
-    } else this._maybeClose();
+    } else maybeClose(this);
     return this;
-  }
-
-  _maybeClose(): void {
-    if (this._closing && this._fd === -1 && !this._n) {
-      this._closing = false;
-      later(() => this.emit('close'));
-    }
   }
 
   address(): { address: string; family: string; port: number } | null {
     if (!this.listening) return null;
-    const s = sock(this._fd);
+    const s = dev().get(this._fd)!;
     return { address: s.laddr, family: 'IPv4', port: s.lport };
   }
 
   getConnections(cb: (err: Error | null, count: number) => void): this {
-    later(() => cb(null, this._n));
+    later(cb, null, this._n);
     return this;
+  }
+}
+
+function accept(server: Server, fd: number): void {
+  const s = new Socket(server._o);
+  attach(s, fd, true);
+  server._n++;
+  // As Node: a connection stops counting when it is destroyed, before its 'close'.
+  s._ondestroy = maybeClose.bind(null, server, true);
+  if (server._o.pauseOnConnect) s.pause();
+  server.emit('connection', s);
+}
+
+/** 'close' once close() was called, the listening fd is closed and no connection is left
+ *  (`dropped`: one connection less). */
+function maybeClose(server: Server, dropped?: boolean): void {
+  if (dropped) server._n--;
+  if (server._closing && server._fd === -1 && !server._n) {
+    server._closing = false;
+    later(server.emit.bind(server, 'close'));
   }
 }
 

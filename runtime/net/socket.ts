@@ -1,5 +1,6 @@
-// net.Socket over the netdev contract, reached only through the adapter (../netdev).
-import { call, netError, open, pauseFd, sock, type NetError } from '../netdev';
+// net.Socket over the netdev contract, reached only through the adapter (../netdev). Callbacks that
+// need no closure are bound functions: on the board a bound function has no byte code.
+import { call, dev, netError, open, pauseFd, type NetError } from '../netdev';
 import { Duplex, type Callback, type DuplexOptions } from '../stream';
 
 export interface SocketOptions extends DuplexOptions {
@@ -13,8 +14,6 @@ export interface ConnectOptions extends SocketOptions {
 }
 
 type Listener = () => void;
-
-const EPIPE = 32;
 
 export function checkPort(p: unknown): number {
   const n = +(p as number);
@@ -44,125 +43,88 @@ export class Socket extends Duplex {
     this._fd = -1;
   }
 
-  /** Bytes accepted by write() so far. */
-  get bytesWritten(): number {
-    return this._wt;
-  }
-
   get readyState(): string {
-    if (this.connecting) return 'opening';
-    if (this.readable) return this.writable ? 'open' : 'readOnly';
-    return this.writable ? 'writeOnly' : 'closed';
+    const s = this;
+    return s.connecting ? 'opening' : s.readable ? (s.writable ? 'open' : 'readOnly') : s.writable ? 'writeOnly' : 'closed';
   }
 
   /** connect(options[, listener]) or connect(port[, host][, listener]); returns this. */
   connect(a: number | string | ConnectOptions, b?: string | Listener, c?: Listener): this {
+    const s = this;
     const o: ConnectOptions = typeof a === 'object' ? a : { port: a, host: typeof b === 'string' ? b : undefined };
     const port = checkPort(o.port);
     const host = o.host || 'localhost';
     const cb = typeof b === 'function' ? b : c;
     const fd = open();
-    if (cb) this.once('connect', cb);
-    if (o.timeout) this.setTimeout(o.timeout);
-    this.connecting = true;
-    if (typeof fd !== 'number') return this.destroy(fd);
-    this._attach(fd);
+    if (cb) s.once('connect', cb);
+    if (o.timeout) s.setTimeout(o.timeout);
+    s.connecting = true;
+    if (typeof fd !== 'number') return s.destroy(fd);
+    attach(s, fd);
     call(
       'connect',
-      (d, k) => d.connect(fd, host, port, k),
+      [fd, host, port],
       (e) => {
-        if (e) return void this.destroy(e);
-        this.connecting = false;
-        this._attach(fd, true);
-        this.emit('connect');
-        this.emit('ready');
+        if (e) return void s.destroy(e);
+        s.connecting = false;
+        attach(s, fd, true);
+        s.emit('connect');
+        s.emit('ready');
       },
       host,
       port,
     );
-    return this;
+    return s;
   }
 
-  /** Takes the driver socket `fd` (Server uses it for accepted connections, `connected` true). */
-  _attach(fd: number, connected?: boolean): void {
-    const s = sock(fd);
-    this._fd = fd;
-    if (connected) {
-      this.remoteAddress = s.raddr;
-      this.remotePort = s.rport;
-      this.localAddress = s.laddr;
-      this.localPort = s.lport;
-      this._touch();
-      return;
-    }
-    s.read_cb = (data) => {
-      this.bytesRead += data.length;
-      this._touch();
-      if (!this.push(data)) this._pause(true);
-    };
-    s.shutdown_cb = () => this.push(null);
-    s.close_cb = () => {
-      this._gone = true;
-      this.push(null);
-    };
-    s.error_cb = (errno) => this.destroy(netError(errno, 'read'));
-  }
-
-  _pause(p: boolean): void {
-    if (this._fd >= 0 && !this._p !== !p) pauseFd(this._fd, (this._p = p));
-  }
-
+  /** The buffer ran empty: the driver may deliver again. */
   _read(): void {
-    this._pause(false);
+    if (this._p && this._fd >= 0) pauseFd(this._fd, (this._p = false));
   }
 
   _write(data: Uint8Array, enc: string, cb: Callback): void {
-    if (this.connecting) return void this.once('connect', () => this._write(data, enc, cb));
-    if (this._gone) return cb(netError(EPIPE, 'write'));
-    this._touch();
-    call(
-      'write',
-      (d, k) => d.write(this._fd, data, k),
-      (e) => {
-        this._touch();
-        cb(e);
-      },
-    );
+    const s = this;
+    if (s.connecting) return void s.once('connect', s._write.bind(s, data, enc, cb));
+    if (s._gone) return cb(netError(32 /* EPIPE */, 'write'));
+    touch(s);
+    call('write', [s._fd, data], (e) => {
+      touch(s);
+      cb(e);
+    });
   }
 
+  /** Half-close; a failed shutdown still finishes (the connection is going anyway). */
   _final(cb: Callback): void {
-    if (this.connecting) return void this.once('connect', () => this._final(cb));
-    if (this._gone || this._fd < 0) return cb();
-    call('shutdown', (d, k) => d.shutdown(this._fd, 1, k), () => cb());
+    const s = this;
+    if (s.connecting) return void s.once('connect', s._final.bind(s, cb));
+    if (s._gone || s._fd < 0) cb();
+    else call('shutdown', [s._fd, 1], cb.bind(null, null));
   }
 
   _destroy(err: Error | null, cb: Callback): void {
-    const fd = this._fd;
-    this.connecting = false;
-    this._fd = -1;
-    this.setTimeout(0);
-    if (this._ondestroy) this._ondestroy();
-    if (fd < 0) return cb(err);
-    call('close', (d, k) => d.close(fd, k), () => cb(err));
+    const s = this;
+    const fd = s._fd;
+    s.connecting = false;
+    s._fd = -1;
+    s.setTimeout(0);
+    if (s._ondestroy) s._ondestroy();
+    if (fd < 0) cb(err);
+    else call('close', [fd], cb.bind(null, err));
   }
 
   /** 'timeout' after `ms` without activity (0 disables); the socket stays open. */
   setTimeout(ms: number, cb?: Listener): this {
     this._tm = ms;
     if (cb) ms ? this.once('timeout', cb) : this.off('timeout', cb);
-    this._touch();
+    touch(this);
     return this;
-  }
-
-  _touch(): void {
-    if (this._tt != null) clearTimeout(this._tt);
-    this._tt = this._tm && !this.destroyed ? setTimeout(() => this.emit('timeout'), this._tm) : null;
   }
 
   address(): { address?: string; family: string; port?: number } {
     return { address: this.localAddress, family: 'IPv4', port: this.localPort };
   }
 
+  /** Accepted; the drivers have no such option. */
   setNoDelay(): this {
     return this;
   }
@@ -170,6 +132,37 @@ export class Socket extends Duplex {
   setKeepAlive(): this {
     return this;
   }
+}
+
+/** Takes the driver socket `fd`'s callbacks; `connected`: also its addresses (a Server's accepted
+ *  connections come connected). */
+export function attach(s: Socket, fd: number, connected?: boolean): void {
+  const k = dev().get(fd)!;
+  s._fd = fd;
+  k.read_cb = (data) => {
+    s.bytesRead += data.length;
+    touch(s);
+    if (!s.push(data) && !s._p && s._fd >= 0) pauseFd(fd, (s._p = true));
+  };
+  k.shutdown_cb = s.push.bind(s, null);
+  k.close_cb = () => {
+    s._gone = true;
+    s.push(null);
+  };
+  k.error_cb = (errno) => s.destroy(netError(errno, 'read'));
+  if (connected) {
+    s.remoteAddress = k.raddr;
+    s.remotePort = k.rport;
+    s.localAddress = k.laddr;
+    s.localPort = k.lport;
+    touch(s);
+  }
+}
+
+/** Activity: restarts the idle timer. */
+function touch(s: Socket): void {
+  if (s._tt != null) clearTimeout(s._tt);
+  s._tt = s._tm && !s.destroyed ? setTimeout(s.emit.bind(s, 'timeout'), s._tm) : null;
 }
 
 export type { NetError };

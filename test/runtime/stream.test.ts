@@ -165,6 +165,21 @@ test("readable: no 'data' without a listener; a 'data' listener starts the flow 
   assert.equal(events[2], ['data', [4]], 'while flowing, data is emitted at once');
 });
 
+test("addListener('data') starts the flow as on() does; prependListener('data') does not (as Node)", async () => {
+  const a = new Manual();
+  const b = new Manual();
+  const got: string[] = [];
+  a.addListener('data', () => got.push('a'));
+  b.prependListener('data', () => got.push('b'));
+  a.push(bytes(1));
+  b.push(bytes(1));
+  await tick();
+  assert.equal(got, ['a']);
+  b.resume();
+  await tick();
+  assert.equal(got, ['a', 'b']);
+});
+
 test('push() is false at the readable high-water mark; _read() when the buffer drained while flowing', async () => {
   const s = new Manual({ readableHighWaterMark: 4 });
   assert.is(s.push(bytes(1, 2)), true);
@@ -286,6 +301,24 @@ test('pipe({end: false}) leaves the destination open', async () => {
   src.push(null);
   await tick();
   assert.is(dst.writableEnded, false);
+});
+
+test('a Duplex takes its methods from options too; without _write, writes are acknowledged at once', async () => {
+  const written: number[] = [];
+  const d = new Duplex({ write: (c: Uint8Array, _e: string, cb: Callback) => (written.push(...c), cb()), final: (cb: Callback) => cb() });
+  const finished: string[] = [];
+  d.on('finish', () => finished.push('finish'));
+  d.end(bytes(7));
+  assert.equal(written, [7]);
+  assert.equal(finished, ['finish']);
+  const bare = new Duplex();
+  let acked = false;
+  assert.is(
+    bare.write(bytes(1), () => (acked = true)),
+    true,
+  );
+  assert.is(acked, true);
+  assert.is(bare.writableLength, 0);
 });
 
 test('Readable and Writable: one side only, with methods from options', async () => {

@@ -1,5 +1,6 @@
 // Large writes: write() returns false at the high-water mark, 'drain' once the driver took the data,
-// write callbacks in order; then 200 KB echoed through socket.pipe(socket) and checked.
+// write callbacks in order; then 32 KB echoed through socket.pipe(socket) and checked. (32 KB, not more:
+// the payloads live in the board's 180 KB heap; the sim driver's small buffers still stall every step.)
 import * as net from 'net';
 import { harness, checksum } from './lib/harness';
 
@@ -11,7 +12,7 @@ const S2 = actor('echo');
 const C1 = actor('writer');
 const C2 = actor('echoClient');
 const done = after(4, () => server.close(finish));
-const TOTAL = 200 * 1024;
+const TOTAL = 32 * 1024;
 const HWM = 4096;
 
 function payload(n, seed) {
@@ -26,16 +27,16 @@ const server = net.createServer({ highWaterMark: HWM }, (c) => {
   else echo(c);
 });
 
-// Receives slowly: pauses for a while after every 32 KB.
+// Receives slowly: pauses for a while after every 8 KB.
 function sink(c) {
   let bytes = 0;
   let sum = 0;
-  let nextPause = 32 * 1024;
+  let nextPause = 8 * 1024;
   c.on('data', (d) => {
     bytes += d.length;
     sum = checksum(sum, d);
     if (bytes >= nextPause) {
-      nextPause += 32 * 1024;
+      nextPause += 8 * 1024;
       c.pause();
       setTimeout(() => c.resume(), 20);
     }
