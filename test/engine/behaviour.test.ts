@@ -10,9 +10,7 @@ import { freePort, parseBehaviour, runBehaviour, SCRIPTS_DIR, type BehaviourLog 
 import { engineAvailable, explain, OUT_OF_MEMORY, runOnLoop, Scratch } from './jerry';
 
 /** Scripts whose data does not fit the board's 180 KB JerryScript heap; they must still run out of it. */
-const TOO_BIG: Record<string, string> = {
-  'backpressure.js': 'allocates two 200 KB payloads',
-};
+const TOO_BIG: Record<string, string> = {};
 
 /** Keys starting with "~" hold facts that differ between drivers by design; they are not compared. */
 function compared(log: BehaviourLog): BehaviourLog {
