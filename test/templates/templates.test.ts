@@ -37,6 +37,31 @@ test('init: package.json, config, .gitignore, sources; refuses a non-empty dir w
   assert.match(cli(['init', join(dir, 'y')], tmpdir()).stderr, /--template and --target are required when not on a terminal/);
 });
 
+test('init without flags on a terminal asks for template and target', async () => {
+  if (spawnSync('sh', ['-c', 'command -v script']).status !== 0) {
+    console.log('templates: terminal prompt test skipped: util-linux `script` (to give init a terminal) is not installed');
+    return;
+  }
+  const dir = join(mkdtempSync(join(tmpdir(), 'kn-ask-')), 'app');
+  const { spawn } = await import('node:child_process');
+  const child = spawn('script', ['-qc', `${process.execPath} ${join(ROOT, 'bin/kaluma-net.cjs')} init ${dir}`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => {
+    out += d;
+    if (/template \(/.test(out) && !out.includes('SENT1')) {
+      out += 'SENT1';
+      child.stdin.write('http-hello\n');
+    }
+    if (/target \(/.test(out) && !out.includes('SENT2')) {
+      out += 'SENT2';
+      child.stdin.write('pico-esp01\n');
+    }
+  });
+  await new Promise((r) => child.on('exit', r));
+  assert.match(out, /created http-hello for pico-esp01/);
+  assert.equal(JSON.parse(readFileSync(join(dir, 'kaluma-net.json'), 'utf8')), { target: 'pico-esp01' });
+});
+
 test('every template x language x network target: init + build, output passes the engine check', async () => {
   const base = mkdtempSync(join(tmpdir(), 'kn-matrix-'));
   for (const template of TEMPLATES) {
