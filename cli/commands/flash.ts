@@ -50,6 +50,7 @@ export function register(program: Command): void {
 /** The one place `flash` builds: a source entry becomes the program (and its UF2 with --uf2). */
 async function buildEntry(entry: string, flags: FlashFlags, format: 'js' | 'uf2') {
   const result = await build({ ...buildOptions(entry || undefined, { ...flags, format: [format] } as Parameters<typeof buildOptions>[1]) });
+  if (result.target.pc) throw new UserError(`target ${result.target.id} runs on the PC, not on a board: use kaluma-net run, or flash a board target`);
   for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
   for (const d of result.diagnostics) process.stderr.write(`warning: ${d.where}: ${d.message}\n`);
   return result;
