@@ -35,21 +35,17 @@ export interface InspectedInstruction {
   text: string;
 }
 
-export interface InspectedFunction {
+/** The header fields of a function block, as read. */
+type HeaderFields = 'refs' | 'statusFlags' | 'stackLimit' | 'argumentEnd' | 'registerEnd' | 'identEnd' | 'constLiteralEnd' | 'literalEnd';
+const HEADER_FIELDS: HeaderFields[] = ['refs', 'statusFlags', 'stackLimit', 'argumentEnd', 'registerEnd', 'identEnd', 'constLiteralEnd', 'literalEnd'];
+
+export interface InspectedFunction extends Pick<FunctionBlock, HeaderFields> {
   kind: 'function';
   index: number;
   offset: number;
   size: number;
   type: string;
-  statusFlags: number;
   flags: string[];
-  refs: number;
-  stackLimit: number;
-  argumentEnd: number;
-  registerEnd: number;
-  identEnd: number;
-  constLiteralEnd: number;
-  literalEnd: number;
   name: string | null;
   resourceName: string | null;
   /** Declared length (functions with default or rest parameters). */
@@ -137,15 +133,8 @@ export function inspectSnapshot(input: Uint8Array, options: VerifyOptions = {}):
       offset,
       size,
       type: FUNCTION_TYPES[b.statusFlags >> FUNCTION_TYPE_SHIFT] ?? `invalid(${b.statusFlags >> FUNCTION_TYPE_SHIFT})`,
-      statusFlags: b.statusFlags,
+      ...(Object.fromEntries(HEADER_FIELDS.map((k) => [k, b[k]])) as Pick<FunctionBlock, HeaderFields>),
       flags: flagNames(b.statusFlags, CODE_FLAG_NAMES),
-      refs: b.refs,
-      stackLimit: b.stackLimit,
-      argumentEnd: b.argumentEnd,
-      registerEnd: b.registerEnd,
-      identEnd: b.identEnd,
-      constLiteralEnd: b.constLiteralEnd,
-      literalEnd: b.literalEnd,
       name: b.name?.kind === 'string' ? b.name.value : null,
       resourceName: resource?.kind === 'string' ? resource.value : null,
       declaredLength: b.extendedInfo ?? null,
