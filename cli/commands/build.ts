@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { watch as fsWatch, type FSWatcher } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { build, displayPath, type BuildOptions, type BuildResult } from '../pipeline/build';
 import { formatSizeReport } from '../pipeline/size-report';
 import { UserError } from '../util/errors';
@@ -96,13 +97,19 @@ function report(r: BuildResult, json: boolean): void {
 async function watchBuild(options: BuildOptions): Promise<void> {
   let watchers: FSWatcher[] = [];
   let timer: NodeJS.Timeout | undefined;
+  // Directories, not files: editors often replace a file by renaming, which ends a file watch.
+  const watch = (inputs: string[]) => {
+    for (const w of watchers) w.close();
+    const byDir = new Map<string, Set<string>>();
+    for (const p of inputs) byDir.set(dirname(p), (byDir.get(dirname(p)) ?? new Set()).add(basename(p)));
+    watchers = [...byDir].map(([dir, names]) => fsWatch(dir, (_event, name) => name && names.has(String(name)) && schedule()));
+  };
   const once = async () => {
     const started = Date.now();
     try {
       const r = await build(options);
+      watch(r.inputs);
       process.stdout.write(`[${new Date().toLocaleTimeString()}] built ${r.files.map((f) => displayPath(f.path)).join(', ')} (${r.size} bytes, ${Date.now() - started} ms)\n`);
-      for (const w of watchers) w.close();
-      watchers = r.inputs.map((p) => fsWatch(p, () => schedule()));
     } catch (e) {
       if (!(e instanceof UserError)) throw e;
       process.stdout.write(`[${new Date().toLocaleTimeString()}] error: ${e.message.split('\n').join(' | ')}\n`);

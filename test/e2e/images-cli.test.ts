@@ -80,20 +80,27 @@ test('--format snapshot without a generator says what is needed', () => {
 test('--watch rebuilds on change, one line per rebuild', async () => {
   const dir = project({ 'app.js': `print(1);\n` });
   const p = cliAsync(['build', 'app.js', '-t', 'pico', '--format', 'js', '--watch'], dir);
-  await p.waitFor('built dist/app.js');
-  writeFileSync(join(dir, 'app.js'), `print(2);\n`);
-  await new Promise<void>((res, rej) => {
-    const t = setInterval(() => {
-      if (p.stdout.split('\n').filter((l) => l.includes('built dist/app.js')).length >= 2) {
+  try {
+    await p.waitFor('built dist/app.js');
+    writeFileSync(join(dir, 'app.js'), `print(2);\n`);
+    await new Promise<void>((res, rej) => {
+      const t = setInterval(() => {
+        if (p.stdout.split('\n').filter((l) => l.includes('built dist/app.js')).length >= 2) {
+          clearInterval(t);
+          clearTimeout(give);
+          res();
+        }
+      }, 50);
+      const give = setTimeout(() => {
         clearInterval(t);
-        res();
-      }
-    }, 50);
-    setTimeout(() => rej(new Error('no rebuild: ' + p.stdout)), 10000);
-  });
-  assert.match(readFileSync(join(dir, 'dist/app.js'), 'latin1'), /print\(2\)/);
-  p.child.kill('SIGINT');
-  await p.done;
+        rej(new Error('no rebuild: ' + p.stdout));
+      }, 10000);
+    });
+    assert.match(readFileSync(join(dir, 'dist/app.js'), 'latin1'), /print\(2\)/);
+  } finally {
+    p.child.kill('SIGINT');
+    await p.done;
+  }
 });
 
 test.run();

@@ -18,9 +18,13 @@ export function cli(args: string[], cwd: string, env: Record<string, string> = {
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Starts the real CLI; resolves output on exit. */
-export function cliAsync(args: string[], cwd: string, env: Record<string, string> = {}) {
+/** Starts the real CLI; resolves output on exit. A child a failed test left running is killed after
+ *  `maxLifeMs`, so it cannot keep the test run alive. */
+export function cliAsync(args: string[], cwd: string, env: Record<string, string> = {}, maxLifeMs = 60000) {
   const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...env, FORCE_COLOR: '0' } });
+  const guard = setTimeout(() => child.kill('SIGKILL'), maxLifeMs);
+  guard.unref();
+  child.on('exit', () => clearTimeout(guard));
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
