@@ -106,27 +106,32 @@ function runCli(args: string[]) {
 
 test('emulate esp-at: prints the device path, serves until SIGTERM, exits 0', async () => {
   const run = runCli(['emulate', 'esp-at', '--dialect', 'esp-at', '--network', 'lab:se:cret']);
-  const deadline = Date.now() + 8000;
-  while (!run.stdout().includes('\n')) {
-    if (Date.now() > deadline) throw new Error(`no path printed; stderr: ${run.stderr()}`);
-    await new Promise((r) => setTimeout(r, 20));
+  try {
+    // The path (stdout) and the banner (stderr) come on two pipes, in no fixed order.
+    const deadline = Date.now() + 8000;
+    while (!run.stdout().includes('\n') || !run.stderr().includes('\n')) {
+      if (Date.now() > deadline) throw new Error(`no path and banner printed; stdout: ${run.stdout()}; stderr: ${run.stderr()}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const path = run.stdout().trim();
+    assert.match(path, /^\/dev\/pts\/\d+$/);
+    assert.match(run.stderr(), /ESP-AT 2\.2.*joins: lab/);
+    const port = await open(path);
+    await port.until('ready\r\n');
+    port.write('ATE0\r\n');
+    await port.until('\r\nOK\r\n');
+    port.write('AT+GMR\r\n');
+    assert.match(await port.until('\r\nOK\r\n'), /^AT version:2\.2/);
+    port.write('AT+CWMODE=1\r\n');
+    await port.until('\r\nOK\r\n');
+    port.write('AT+CWJAP="lab","se:cret"\r\n');
+    assert.is(await port.until('\r\nOK\r\n'), 'WIFI CONNECTED\r\nWIFI GOT IP\r\n\r\nOK\r\n');
+    await port.close();
+    run.child.kill('SIGTERM');
+    assert.is(await run.exited, 0);
+  } finally {
+    if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
   }
-  const path = run.stdout().trim();
-  assert.match(path, /^\/dev\/pts\/\d+$/);
-  assert.match(run.stderr(), /ESP-AT 2\.2.*joins: lab/);
-  const port = await open(path);
-  await port.until('ready\r\n');
-  port.write('ATE0\r\n');
-  await port.until('\r\nOK\r\n');
-  port.write('AT+GMR\r\n');
-  assert.match(await port.until('\r\nOK\r\n'), /^AT version:2\.2/);
-  port.write('AT+CWMODE=1\r\n');
-  await port.until('\r\nOK\r\n');
-  port.write('AT+CWJAP="lab","se:cret"\r\n');
-  assert.is(await port.until('\r\nOK\r\n'), 'WIFI CONNECTED\r\nWIFI GOT IP\r\n\r\nOK\r\n');
-  await port.close();
-  run.child.kill('SIGTERM');
-  assert.is(await run.exited, 0);
 });
 
 test('emulate esp-at: bad options exit 1 with one clear line', async () => {

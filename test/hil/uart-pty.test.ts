@@ -14,7 +14,10 @@ async function startModem(): Promise<{ path: string; stop(): Promise<void> }> {
   const child = spawn(process.execPath, [BIN, 'emulate', 'esp-at'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const path = await new Promise<string>((res, rej) => {
-    const t = setTimeout(() => rej(new Error('the emulator printed no device path')), 10000);
+    const t = setTimeout(() => {
+      child.kill('SIGKILL');
+      rej(new Error('the emulator printed no device path'));
+    }, 10000);
     child.stdout.on('data', (d) => {
       out += d;
       const line = out.split('\n').find((l) => l.startsWith('/'));
