@@ -1,11 +1,13 @@
-// Bundles the PC-side CLI (cli/**/*.ts) into lib/kaluma-net.cjs; dependencies stay external.
+// Bundles the PC-side code into lib/: the CLI (cli/index.ts -> kaluma-net.cjs) and the programmatic
+// API (cli/api.ts -> api.cjs, the package's main); dependencies stay external.
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 await build({
-  entryPoints: ['cli/index.ts'],
-  outfile: 'lib/kaluma-net.cjs',
+  entryPoints: { 'kaluma-net': 'cli/index.ts', api: 'cli/api.ts' },
+  outdir: 'lib',
+  outExtension: { '.js': '.cjs' },
   bundle: true,
   platform: 'node',
   target: 'node20',

@@ -1,7 +1,7 @@
 // Serial ports with their USB ids, and which of them is the Kaluma board (Raspberry Pi USB VID 0x2E8A).
 import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { SerialPort } from 'serialport';
+import { serialPortClass } from '../util/serialport';
 import { UserError } from '../util/errors';
 
 export const RASPBERRY_PI_VID = '2e8a';
@@ -23,7 +23,7 @@ export function isKalumaPort(p: SerialPortInfo): boolean {
  * `SerialPort.list()` runs `udevadm` on Linux; where udev is missing (containers, minimal systems)
  * that fails with ENOENT, and the same facts are read from sysfs instead.
  */
-export async function listSerialPorts(list: () => Promise<SerialPortInfo[]> = () => SerialPort.list()): Promise<SerialPortInfo[]> {
+export async function listSerialPorts(list: () => Promise<SerialPortInfo[]> = () => serialPortClass().list()): Promise<SerialPortInfo[]> {
   try {
     return (await list()).map((p) => ({
       path: p.path,

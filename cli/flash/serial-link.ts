@@ -1,5 +1,6 @@
 // A serial port as a byte queue with timed reads: what the REPL driver and the YMODEM sender talk to.
-import { SerialPort } from 'serialport';
+import type { SerialPort } from 'serialport';
+import { serialPortClass } from '../util/serialport';
 import { UserError } from '../util/errors';
 
 export class SerialTimeoutError extends Error {
@@ -33,7 +34,7 @@ export class SerialLink {
   }
 
   static async open(path: string, baudRate = 115200): Promise<SerialLink> {
-    const port = new SerialPort({ path, baudRate, autoOpen: false });
+    const port = new (serialPortClass())({ path, baudRate, autoOpen: false });
     await new Promise<void>((resolve, reject) =>
       port.open((e) => (e ? reject(new UserError(`${path}: cannot open the serial port: ${e.message.replace(/^Error: /, '')}`)) : resolve())),
     );
