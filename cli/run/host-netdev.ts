@@ -3,7 +3,12 @@
 // board callback (realm.callback), never from inside the driver call that caused it.
 import * as net from 'node:net';
 import { ERRNO, type Netdev, type NetdevCallback, type NetdevSocket } from '../../runtime/netdev-contract';
+import { ERRNO_CODES } from '../../runtime/netdev';
 import type { Realm } from '../emulate/devices';
+
+/** Node's error codes by name ("ECONNREFUSED"), from the runtime's table: errno numbers differ
+ *  between operating systems, the names do not. */
+const ERRNO_BY_CODE = new Map([...ERRNO_CODES.matchAll(/([A-Z]+)(\d+)/g)].map((m) => ['E' + m[1], Number(m[2])]));
 
 export interface HostNetdev extends Netdev {
   /** Closes every socket and server (the program stopped). */
@@ -28,7 +33,8 @@ interface Entry {
 /** The contract's errno for a Node error (ERR_STREAM_* write failures count as EPIPE). */
 export function hostErrno(e: NodeJS.ErrnoException): number {
   const code = e.code ?? '';
-  if (code in ERRNO) return ERRNO[code as keyof typeof ERRNO];
+  const n = ERRNO_BY_CODE.get(code);
+  if (n) return n;
   if (code.startsWith('ERR_STREAM')) return ERRNO.EPIPE;
   return typeof e.errno === 'number' && e.errno ? Math.abs(e.errno) : ERRNO.EIO;
 }

@@ -5,23 +5,7 @@
 // callback runs from a timer, never inside the call that caused it.
 // Written compactly: a program built for `sim` carries this driver, and on a board every function is
 // byte code plus a function object in the heap (so helpers are few, and timers get bound functions).
-import type { Netdev, NetdevCallback, NetdevSocket } from '../netdev-contract';
-
-/** The contract's ERRNO values this driver reports (test/runtime/sim.test.ts keeps them equal). A
- *  const enum is inlined as numbers: the contract's object would be kept whole in the bundle. */
-export const enum E {
-  EBADF = 9,
-  EINVAL = 22,
-  EPIPE = 32,
-  EADDRINUSE = 98,
-  EADDRNOTAVAIL = 99,
-  ECONNRESET = 104,
-  EISCONN = 106,
-  ENOTCONN = 107,
-  ECONNREFUSED = 111,
-  EHOSTUNREACH = 113,
-  ENOTFOUND = 3008,
-}
+import { ERRNO, type Netdev, type NetdevCallback, type NetdevSocket } from '../netdev-contract';
 
 export interface SimConfig {
   /** Bytes in flight per direction of a connection (default 4096). */
@@ -73,7 +57,7 @@ export function createSimNetdev(config: SimConfig = {}): Netdev {
   const check = (fd: number, cb: NetdevCallback, states: number, errno: number): Sock | undefined => {
     const e = socks[fd];
     if (e && (states >> e.state) & 1) return e;
-    done(cb, e ? errno : E.EBADF);
+    done(cb, e ? errno : ERRNO.EBADF);
   };
 
   /** A new socket on the lowest free fd. */
@@ -96,18 +80,18 @@ export function createSimNetdev(config: SimConfig = {}): Netdev {
 
     socket(_domain, ptcl) {
       if (ptcl === 'STREAM') return add(0, '0.0.0.0', 0, '0.0.0.0', 0).fd;
-      d.errno = E.EINVAL;
+      d.errno = ERRNO.EINVAL;
       return -1;
     },
 
     get: (fd) => socks[fd] || null,
 
     connect(fd, host, port, cb) {
-      const e = check(fd, cb, 3, E.EISCONN);
+      const e = check(fd, cb, 3, ERRNO.EISCONN);
       if (!e) return;
-      if (LOCAL.indexOf(host) < 0 && host !== ip) return done(cb, /^\d+\.\d+\.\d+\.\d+$/.test(host) ? E.EHOSTUNREACH : E.ENOTFOUND);
+      if (LOCAL.indexOf(host) < 0 && host !== ip) return done(cb, /^\d+\.\d+\.\d+\.\d+$/.test(host) ? ERRNO.EHOSTUNREACH : ERRNO.ENOTFOUND);
       const l = ports[port];
-      if (!l || l.state !== 3 || l.gone) return done(cb, E.ECONNREFUSED);
+      if (!l || l.state !== 3 || l.gone) return done(cb, ERRNO.ECONNREFUSED);
       const addr = host === ip ? ip : '127.0.0.1';
       if (!e.lport) e.lport = freePort(e);
       const a = add(2, addr, port, addr, e.lport);
@@ -122,8 +106,8 @@ export function createSimNetdev(config: SimConfig = {}): Netdev {
           socks[a.fd] = undefined;
           e.peer = null;
           e.state = 0;
-          d.errno = E.ECONNREFUSED;
-          return cb(E.ECONNREFUSED);
+          d.errno = ERRNO.ECONNREFUSED;
+          return cb(ERRNO.ECONNREFUSED);
         }
         if (l.accept_cb) l.accept_cb(a.fd);
         if (e.gone) return;
@@ -133,9 +117,9 @@ export function createSimNetdev(config: SimConfig = {}): Netdev {
     },
 
     write(fd, data, cb) {
-      const e = check(fd, cb, 4, E.ENOTCONN);
+      const e = check(fd, cb, 4, ERRNO.ENOTCONN);
       if (!e) return;
-      if (e.fin || e.finSent) return done(cb, E.EPIPE);
+      if (e.fin || e.finSent) return done(cb, ERRNO.EPIPE);
       if (typeof data === 'string') {
         const b = new Uint8Array(data.length);
         for (let i = 0; i < b.length; i++) b[i] = data.charCodeAt(i);
@@ -146,7 +130,7 @@ export function createSimNetdev(config: SimConfig = {}): Netdev {
     },
 
     shutdown(fd, how, cb) {
-      const e = check(fd, cb, 4, E.ENOTCONN);
+      const e = check(fd, cb, 4, ERRNO.ENOTCONN);
       if (!e) return;
       if (how !== 1) {
         e.readShut = true;
@@ -179,10 +163,10 @@ export function createSimNetdev(config: SimConfig = {}): Netdev {
     },
 
     bind(fd, addr, port, cb) {
-      const e = check(fd, cb, 1, E.EINVAL);
+      const e = check(fd, cb, 1, ERRNO.EINVAL);
       if (!e) return;
-      if (port && ports[port]) return done(cb, E.EADDRINUSE);
-      if (LOCAL.indexOf(addr) < 0 && addr !== ip) return done(cb, E.EADDRNOTAVAIL);
+      if (port && ports[port]) return done(cb, ERRNO.EADDRINUSE);
+      if (LOCAL.indexOf(addr) < 0 && addr !== ip) return done(cb, ERRNO.EADDRNOTAVAIL);
       ports[(e.lport = port || freePort(e))] = e;
       e.laddr = addr === 'localhost' ? '127.0.0.1' : addr;
       e.state = 1;
@@ -190,7 +174,7 @@ export function createSimNetdev(config: SimConfig = {}): Netdev {
     },
 
     listen(fd, cb) {
-      const e = check(fd, cb, 2, E.EINVAL);
+      const e = check(fd, cb, 2, ERRNO.EINVAL);
       if (!e) return;
       e.state = 3;
       done(cb, 0);
@@ -290,7 +274,7 @@ export function createSimNetdev(config: SimConfig = {}): Netdev {
     setTimeout(() => {
       if (e.gone) return;
       const writes = e.writes;
-      const r = (d.errno = E.ECONNRESET);
+      const r = (d.errno = ERRNO.ECONNRESET);
       e.writes = [];
       e.state = 0;
       for (const w of writes) w.cb(r);

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createSimNetdev, E, install } from '../../runtime/drivers/sim';
+import { createSimNetdev, install } from '../../runtime/drivers/sim';
 import { ERRNO, type Netdev, type NetdevSocket } from '../../runtime/netdev-contract';
 import * as net from '../../runtime/net';
 
@@ -46,23 +46,6 @@ async function pair(d: Netdev, port = 80): Promise<[Peer, Peer]> {
 }
 
 const text = (s: string) => new TextEncoder().encode(s);
-
-test("the driver's errno numbers are the contract's", () => {
-  const ours: [number, number][] = [
-    [E.EBADF, ERRNO.EBADF],
-    [E.EINVAL, ERRNO.EINVAL],
-    [E.EPIPE, ERRNO.EPIPE],
-    [E.EADDRINUSE, ERRNO.EADDRINUSE],
-    [E.EADDRNOTAVAIL, ERRNO.EADDRNOTAVAIL],
-    [E.ECONNRESET, ERRNO.ECONNRESET],
-    [E.EISCONN, ERRNO.EISCONN],
-    [E.ENOTCONN, ERRNO.ENOTCONN],
-    [E.ECONNREFUSED, ERRNO.ECONNREFUSED],
-    [E.EHOSTUNREACH, ERRNO.EHOSTUNREACH],
-    [E.ENOTFOUND, ERRNO.ENOTFOUND],
-  ];
-  for (const [a, b] of ours) assert.is(a, b);
-});
 
 test('install() registers the driver, ignoring target keys it does not know', () => {
   const d = install({ bufferSize: 100, wifi: false } as any);
