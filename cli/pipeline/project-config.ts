@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../util/errors';
+import { readJsonObject } from '../util/json-file';
 
 /** `kaluma-net.json` in a project: what `init` recorded so build/run/flash need no flags. */
 export interface ProjectConfig {
@@ -19,14 +20,7 @@ export const CONFIG_FILE = 'kaluma-net.json';
 export function readProjectConfig(dir: string): ProjectConfig {
   const file = join(dir, CONFIG_FILE);
   if (!existsSync(file)) return {};
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new UserError(`${file}: invalid JSON: ${(e as Error).message}`);
-  }
-  if (!json || typeof json !== 'object' || Array.isArray(json)) throw new UserError(`${file}: must hold a JSON object`);
-  const c = json as Record<string, unknown>;
+  const c = readJsonObject(file);
   for (const k of ['target', 'entry', 'outdir', 'port'] as const) {
     if (c[k] !== undefined && typeof c[k] !== 'string') throw new UserError(`${file}: field "${k}" must be a string`);
   }

@@ -1,6 +1,7 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { UserError } from '../util/errors';
+import { readJsonObject } from '../util/json-file';
 import { packageRoot } from '../util/package-root';
 import type { DriverName, EngineProfile, FlashLayout, NetdevConfig, Target } from './target';
 
@@ -15,15 +16,9 @@ export function targetsDir(): string {
 function readTargetFile(dir: string, id: string): { json: Json; file: string } {
   const file = join(dir, id + '.json');
   if (!existsSync(file)) throw new UserError(`${file}: no such target file`);
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new UserError(`${file}: invalid JSON: ${(e as Error).message}`);
-  }
-  if (!json || typeof json !== 'object' || Array.isArray(json)) throw new UserError(`${file}: must hold a JSON object`);
-  if ((json as Json).id !== id) throw new UserError(`${file}: field "id" must be "${id}" (the file name)`);
-  return { json: json as Json, file };
+  const json = readJsonObject(file) as Json;
+  if (json.id !== id) throw new UserError(`${file}: field "id" must be "${id}" (the file name)`);
+  return { json, file };
 }
 
 function isObject(v: unknown): v is Json {
