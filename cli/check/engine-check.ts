@@ -74,7 +74,15 @@ export interface CheckInput {
 }
 
 /** Finds what the target engine cannot parse (errors) or lacks at run time (warnings) in the bundle. */
-export function checkEngine(input: CheckInput): Diagnostic[] {
+export interface EngineCheck {
+  diagnostics: Diagnostic[];
+  /** What the engine's heap cost depends on (pipeline/heap-estimate.ts): bytes of string and
+   *  template literals (quotes included), which it stores as they are, and the number of functions. */
+  stringBytes: number;
+  functions: number;
+}
+
+export function checkEngine(input: CheckInput): EngineCheck {
   const { code, profile } = input;
   const tracer = input.map ? new TraceMap(input.map) : undefined;
   const lines = lineStarts(code);
@@ -93,13 +101,15 @@ export function checkEngine(input: CheckInput): Diagnostic[] {
     ast = parse(code, { ecmaVersion: 'latest', sourceType: 'script', allowReturnOutsideFunction: false }) as AnyNode;
   } catch (e) {
     const err = e as SyntaxError & { pos?: number };
-    return [{ severity: 'error', where: where(err.pos ?? 0), message: `the bundle does not parse: ${err.message}` }];
+    return { diagnostics: [{ severity: 'error', where: where(err.pos ?? 0), message: `the bundle does not parse: ${err.message}` }], stringBytes: 0, functions: 0 };
   }
 
   const unsupported = new Set(profile.unsupportedSyntax);
   if (input.snapshot) unsupported.add('regexp-flag-s');
   const rules = profile.missingBuiltins.map(builtinRule);
   const out: Diagnostic[] = [];
+  let stringBytes = 0;
+  let functions = 0;
   const seen = new Set<string>();
   const add = (severity: Diagnostic['severity'], pos: number, message: string) => {
     const w = where(pos);
@@ -124,7 +134,14 @@ export function checkEngine(input: CheckInput): Diagnostic[] {
       if (n.meta.name === 'import') syntax('module-syntax', n.start);
     },
     Literal: (n: AnyNode) => {
+      if (typeof n.value === 'string') stringBytes += n.end - n.start;
       if (n.regex) for (const f of regexFeatures(n.regex.pattern, n.regex.flags)) syntax(f, n.start);
+    },
+    TemplateElement: (n: AnyNode) => {
+      stringBytes += n.end - n.start;
+    },
+    Function: () => {
+      functions++;
     },
     NewExpression: (n: AnyNode) => regExpConstructor(n, syntax),
     CallExpression: (n: AnyNode) => regExpConstructor(n, syntax),
@@ -139,7 +156,7 @@ export function checkEngine(input: CheckInput): Diagnostic[] {
       for (const r of rules) if (!r.name.includes('.') && r.test(n, parent)) add('warning', n.start, `${r.name} is not available on ${profile.name}`);
     },
   });
-  return out;
+  return { diagnostics: out, stringBytes, functions };
 }
 
 function regExpConstructor(n: AnyNode, syntax: (feature: string, pos: number) => void): void {

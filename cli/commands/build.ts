@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { watch as fsWatch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { build, displayPath, type BuildOptions, type BuildResult } from '../pipeline/build';
+import { formatHeapLine } from '../pipeline/heap-estimate';
 import { formatSizeReport } from '../pipeline/size-report';
 import { UserError } from '../util/errors';
 
@@ -78,6 +79,7 @@ function report(r: BuildResult, json: boolean): void {
           size: r.size,
           files: r.files.map((f) => ({ path: displayPath(f.path), format: f.format, bytes: f.bytes })),
           modules: r.modules,
+          heap: r.heap,
           warnings: [...r.warnings, ...r.diagnostics.map((d) => `${d.where}: ${d.message}`)],
           notes: r.notes,
         },
@@ -92,6 +94,7 @@ function report(r: BuildResult, json: boolean): void {
   for (const f of r.files) process.stdout.write(`  ${displayPath(f.path)}  ${f.bytes} bytes\n`);
   for (const n of r.notes) process.stdout.write(`  note: ${n}\n`);
   process.stdout.write(`size:\n${formatSizeReport(r.size, r.modules, r.target.flash?.programSize)}\n`);
+  if (r.heap) process.stdout.write(`${formatHeapLine(r.heap)}\n`);
 }
 
 async function watchBuild(options: BuildOptions): Promise<void> {

@@ -5,6 +5,7 @@ import { bundle } from '../bundle/bundle';
 import { runtimeDir } from '../bundle/virtual-modules';
 import { checkEngine, type Diagnostic } from '../check/engine-check';
 import { minifyBundle } from '../codegen/minify';
+import { estimateParseHeap, heapWarning, type HeapEstimate } from './heap-estimate';
 import { makeImages, stampProgram, writeFileAtomic } from '../image';
 import { loadTarget } from '../targets/load';
 import type { Target } from '../targets/target';
@@ -62,6 +63,8 @@ export interface BuildResult {
   notes: string[];
   /** Every file the program was built from (for --watch). */
   inputs: string[];
+  /** Boards: the heap the engine needs to parse the program (estimate). */
+  heap?: HeapEstimate;
 }
 
 function parseFormats(list: string[] | undefined, target: Target): Format[] {
@@ -108,6 +111,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   const name = basename(entry, extname(entry));
   const wifi = target.netdev?.wifi ? wifiCredentials(opts, cwd) : undefined;
   const snapshot = formats.includes('snapshot');
+  const minify = opts.minify !== false;
 
   const bundleOptions = {
     entry,
@@ -116,16 +120,17 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     define: { ...config.define, ...opts.define },
     driver: wifi ? { wifi } : {},
     snapshotSafe: snapshot,
-    minify: opts.minify !== false,
+    minify,
     preciseLocations: opts.preciseLocations,
   };
   // The source map is made only when something needs it: the user, or diagnostics to place.
   let b = await bundle({ ...bundleOptions, sourcemap: !!opts.sourcemap });
-  let diagnostics = checkEngine({ code: b.code, map: b.map, cwd, profile: target.engine, snapshot });
-  if (diagnostics.length && !b.map) {
+  let check = checkEngine({ code: b.code, map: b.map, cwd, profile: target.engine, snapshot });
+  if (check.diagnostics.length && !b.map) {
     b = await bundle({ ...bundleOptions, sourcemap: true });
-    diagnostics = checkEngine({ code: b.code, map: b.map, cwd, profile: target.engine, snapshot });
+    check = checkEngine({ code: b.code, map: b.map, cwd, profile: target.engine, snapshot });
   }
+  const diagnostics = check.diagnostics;
 
   const warnings = [...b.warnings];
   const netUse = b.usage.get('net');
@@ -137,7 +142,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   const errors = diagnostics.filter((d) => d.severity === 'error' || opts.strict);
   if (errors.length) throw new UserError(errors.map((d) => `${d.where}: ${d.message}`).join('\n'));
 
-  const min = opts.minify === false ? { code: b.code, map: opts.sourcemap ? b.map : undefined } : await minifyBundle(b.code, opts.sourcemap ? b.map : undefined);
+  const min = !minify ? { code: b.code, map: opts.sourcemap ? b.map : undefined } : await minifyBundle(b.code, opts.sourcemap ? b.map : undefined);
   const body = min.code.endsWith('\n') ? min.code : min.code + '\n';
   const program = stampProgram(body, { v: packageVersion(), target: target.id, engine: target.engine.id });
   const map = min.map && shiftMap(min.map, program.slice(0, program.length - body.length).split('\n').length - 1);
@@ -146,6 +151,11 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   if (target.flash && size + 1 > target.flash.programSize) {
     throw new UserError(`the program (${size + 1} bytes with its NUL terminator) is larger than the ${target.flash.programSize}-byte program region of target ${target.id}`);
   }
+
+  // Calibrated on minified programs: whitespace and comments cost the engine nothing.
+  const heap = target.flash && minify ? estimateParseHeap({ bytes: size, stringBytes: check.stringBytes, functions: check.functions }, target.heapSize) : undefined;
+  const crowded = heap && heapWarning(heap, target.id);
+  if (crowded) warnings.push(crowded);
 
   const notes: string[] = [];
   const outputs: { file: OutputFile; data: Uint8Array; secret?: boolean }[] = [];
@@ -198,6 +208,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     files,
     size,
     modules: moduleSizes(b.metafile, cwd, runtimeDir()),
+    heap,
     diagnostics,
     warnings,
     notes,

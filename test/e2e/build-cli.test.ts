@@ -144,4 +144,38 @@ test('a program larger than the region fails with both sizes', () => {
   assert.match(r.stderr, /the program \(\d+ bytes with its NUL terminator\) is larger than the 524288-byte program region of target pico/);
 });
 
+test('boards get the parse-heap estimate; a program that crowds the heap is warned about', () => {
+  const arrows = (n: number) => `console.log([${Array.from({ length: n }, (_, i) => `(x) => x + ${i}`).join(', ')}].length);\n`;
+  const dir = project({
+    'small.js': "console.log('hi');\n",
+    'text.js': `console.log(${JSON.stringify('x'.repeat(80 * 1024))});\n`,
+    'code.js': arrows(2000),
+    'huge.js': arrows(8000),
+  });
+  const small = cli(['build', 'small.js', '--target', 'pico', '--format', 'js', '--json'], dir);
+  assert.is(small.status, 0, small.stderr);
+  const heap = JSON.parse(small.stdout).heap;
+  assert.is(heap.heapSize, 184320);
+  assert.ok(heap.parse > 1300 && heap.parse < 1800, `a tiny program needs about the engine baseline, not ${heap.parse}`);
+  assert.is(small.stderr, '');
+  // 80 KB of string literal: stored as it is, about 80 KB of heap, no warning.
+  const text = cli(['build', 'text.js', '--target', 'pico', '--format', 'js'], dir);
+  assert.is(text.status, 0, text.stderr);
+  assert.match(text.stdout, /heap: parsing needs about 8\d\.\d KB of the 180\.0 KB JerryScript heap \(4\d%; estimate\)/);
+  assert.is(text.stderr, '');
+  // 2000 tiny functions in 19 KB: functions weigh more than their bytes, and the board is crowded.
+  const many = cli(['build', 'code.js', '--target', 'pico', '--format', 'js'], dir);
+  assert.is(many.status, 0, many.stderr);
+  assert.match(many.stderr, /warning: pico: parsing this program needs about 11\d KB of the board's 180 KB JerryScript heap, leaving about \d+ KB for it to run/);
+  const huge = cli(['build', 'huge.js', '--target', 'pico', '--format', 'js'], dir);
+  assert.is(huge.status, 0, huge.stderr);
+  assert.match(huge.stderr, /warning: pico: parsing this program needs about \d+ KB, more than the board's 180 KB JerryScript heap: it will very likely fail to load/);
+  const roomier = cli(['build', 'huge.js', '--target', 'pico2', '--format', 'js', '--json'], dir);
+  assert.is(JSON.parse(roomier.stdout).heap.heapSize, 393216, 'RP2350 boards have 384 KB');
+  const pc = cli(['build', 'small.js', '--target', 'sim', '--json'], dir);
+  assert.is(JSON.parse(pc.stdout).heap, undefined, 'PC targets have no board heap');
+  const plain = cli(['build', 'small.js', '--target', 'pico', '--format', 'js', '--json', '--no-minify'], dir);
+  assert.is(JSON.parse(plain.stdout).heap, undefined, 'the estimate is for minified programs');
+});
+
 test.run();
