@@ -73,7 +73,6 @@ export interface CheckInput {
   snapshot?: boolean;
 }
 
-/** Finds what the target engine cannot parse (errors) or lacks at run time (warnings) in the bundle. */
 export interface EngineCheck {
   diagnostics: Diagnostic[];
   /** What the engine's heap cost depends on (pipeline/heap-estimate.ts): bytes of string and
@@ -82,6 +81,7 @@ export interface EngineCheck {
   functions: number;
 }
 
+/** Finds what the target engine cannot parse (errors) or lacks at run time (warnings) in the bundle. */
 export function checkEngine(input: CheckInput): EngineCheck {
   const { code, profile } = input;
   const tracer = input.map ? new TraceMap(input.map) : undefined;

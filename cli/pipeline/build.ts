@@ -142,7 +142,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   const errors = diagnostics.filter((d) => d.severity === 'error' || opts.strict);
   if (errors.length) throw new UserError(errors.map((d) => `${d.where}: ${d.message}`).join('\n'));
 
-  const min = !minify ? { code: b.code, map: opts.sourcemap ? b.map : undefined } : await minifyBundle(b.code, opts.sourcemap ? b.map : undefined);
+  const min = minify ? await minifyBundle(b.code, opts.sourcemap ? b.map : undefined) : { code: b.code, map: opts.sourcemap ? b.map : undefined };
   const body = min.code.endsWith('\n') ? min.code : min.code + '\n';
   const program = stampProgram(body, { v: packageVersion(), target: target.id, engine: target.engine.id });
   const map = min.map && shiftMap(min.map, program.slice(0, program.length - body.length).split('\n').length - 1);
