@@ -75,8 +75,8 @@ export interface CheckInput {
 
 export interface EngineCheck {
   diagnostics: Diagnostic[];
-  /** What the engine's heap cost depends on (pipeline/heap-estimate.ts): bytes of string and
-   *  template literals (quotes included), which it stores as they are, and the number of functions. */
+  /** What the engine's heap cost depends on (pipeline/heap-estimate.ts): bytes of string literals
+   *  (quotes included) and template text, which it stores as they are, and the number of functions. */
   stringBytes: number;
   functions: number;
 }
