@@ -1,6 +1,6 @@
 // What the heap estimate is made of: the engine check counts string literal bytes (quotes included),
-// template literal text and
-// functions of the bundle; the estimate weighs them (cli/pipeline/heap-estimate.ts).
+// template literal text and functions of the bundle; the estimate weighs them
+// (cli/pipeline/heap-estimate.ts).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { checkEngine } from '../../cli/check/engine-check';
