@@ -82,7 +82,8 @@ export async function runInNode(code: string, timeoutMs = 20000): Promise<Behavi
         fail(new Error(`did not exit within ${timeoutMs} ms (open sockets or timers?)\n${out}${err}`));
       }, timeoutMs);
       child.on('error', fail);
-      child.on('exit', (status) => {
+      // 'close', not 'exit': the last output may still be in the pipe when the process has exited.
+      child.on('close', (status) => {
         clearTimeout(timer);
         ok({ status, out, err });
       });
@@ -150,7 +151,7 @@ export function runCli(target: string, emulate: boolean, timeoutMs = 40000, cwd 
         if (out.includes('BEHAVIOUR ') && out.slice(out.indexOf('BEHAVIOUR ')).includes('\n')) finish(() => ok(parseBehaviour(out)));
       });
       child.stderr.on('data', (d) => (err += d));
-      child.on('exit', (code) => finish(() => fail(new Error(`${target}: exited with ${code} before its BEHAVIOUR line\n${out}${err}`))));
+      child.on('close', (code) => finish(() => fail(new Error(`${target}: exited with ${code} before its BEHAVIOUR line\n${out}${err}`))));
     });
 }
 

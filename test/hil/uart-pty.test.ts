@@ -56,7 +56,7 @@ async function runOnPty(script: string, path: string): Promise<Record<string, un
     });
     child.stderr.on('data', (d) => (err += d));
     const t = setTimeout(() => child.kill('SIGKILL'), 30000);
-    child.on('exit', (status) => {
+    child.on('close', (status) => {
       clearTimeout(t);
       res({ status, out, err });
     });

@@ -57,7 +57,7 @@ test('init without flags on a terminal asks for template and target', async () =
       child.stdin.write('pico-esp01\n');
     }
   });
-  await new Promise((r) => child.on('exit', r));
+  await new Promise((r) => child.on('close', r));
   assert.match(out, /created http-hello for pico-esp01/);
   assert.equal(JSON.parse(readFileSync(join(dir, 'kaluma-net.json'), 'utf8')), { target: 'pico-esp01' });
 });

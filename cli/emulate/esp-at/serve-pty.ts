@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { EspAtModem, type EspAtModemOptions } from './modem';
 import { resolveOptions } from './options';
+import { serialPortClass } from '../../util/serialport';
 
 export interface PtyModem {
   /** The device path to open as the modem's serial port (e.g. /dev/pts/3). */
@@ -71,8 +72,7 @@ function startSocat(executable: string): Promise<{ paths: [string, string]; stop
 export async function servePty(options: ServePtyOptions = {}): Promise<PtyModem> {
   const { socat = 'socat', ...modemOptions } = options;
   resolveOptions(modemOptions); // bad options fail before anything starts
-  // Loaded here so that merely loading the CLI does not load the native serial binding.
-  const { SerialPort } = await import('serialport');
+  const SerialPort = serialPortClass();
   const { paths, stop } = await startSocat(socat);
   const [modemEnd, boardEnd] = paths;
 
