@@ -1,6 +1,7 @@
 // Human-readable text of an inspection result (the --json form is the result itself).
 
 import type { InspectResult } from './inspect-result';
+import { formatHeapLine } from '../pipeline/heap-estimate';
 
 function kilobytes(size: number): string {
   return size >= 1024 && size % 1024 === 0 ? `${size / 1024} KB` : `${size} bytes`;
@@ -36,6 +37,7 @@ export function formatInspect(result: InspectResult): string {
     } else {
       lines.push('  stamp: none');
     }
+    if (program.heap) lines.push(formatHeapLine(program.heap));
   }
   if (result.storage) {
     const keys = result.storage.keys.length > 0 ? result.storage.keys.join(', ') : 'no keys';

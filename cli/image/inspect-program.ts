@@ -1,5 +1,8 @@
 // Inspection of program text (.js) and of program-region bytes (.bin, or a UF2's program region).
 
+import { checkEngine } from '../check/engine-check';
+import { estimateParseHeap } from '../pipeline/heap-estimate';
+import { listTargetIds, loadTarget } from '../targets/load';
 import type { InspectProgram } from './inspect-result';
 import { programBytes, roundUpToSector } from './program-bytes';
 import { readStamp } from './stamp';
@@ -33,8 +36,19 @@ export function analyseProgramText(text: string, address: string | null): Progra
   } catch (error) {
     problems.push(message(error));
   }
-  const program = { address, textBytes: text.length, sectors: roundUpToSector(text.length + 1) / FLASH_SECTOR_SIZE, stamp };
+  const program = { address, textBytes: text.length, sectors: roundUpToSector(text.length + 1) / FLASH_SECTOR_SIZE, stamp, heap: stamp ? engineView(text, stamp.target, problems) : null };
   return { program, problems };
+}
+
+/** For a program stamped for a board target: what that board's engine cannot parse (a problem) and
+ *  the heap it needs to parse the rest (estimate). */
+function engineView(text: string, targetId: string, problems: string[]): InspectProgram['heap'] {
+  if (!listTargetIds().includes(targetId)) return null;
+  const target = loadTarget(targetId);
+  if (!target.flash) return null;
+  const check = checkEngine({ code: text, cwd: process.cwd(), profile: target.engine, snapshot: false });
+  for (const d of check.diagnostics) if (d.severity === 'error') problems.push(`${d.where}: ${d.message}`);
+  return estimateParseHeap({ bytes: text.length, stringBytes: check.stringBytes, functions: check.functions }, target.heapSize);
 }
 
 /** Program-region bytes: text, NUL terminator, then erased flash (0xFF). */

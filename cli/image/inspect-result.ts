@@ -29,6 +29,9 @@ export interface InspectProgram {
   /** 4 KB sectors the text and its terminator occupy. */
   sectors: number;
   stamp: InspectStamp | null;
+  /** The heap the stamped target's engine needs to parse the program (estimate); null when the
+   *  program has no stamp naming a board target. */
+  heap: { parse: number; heapSize: number } | null;
 }
 
 export interface InspectStorage {

@@ -148,6 +148,19 @@ test('.js: non-ASCII and NUL are problems, the stamp is read', () => {
   assert.match(formatInspect(inspectFile(Buffer.from('x'), 'plain.js')), /stamp: none/);
 });
 
+test("a stamped program: the heap its board needs, and what that board's engine cannot parse", () => {
+  const ok = inspectFile(Buffer.from(program('pico-w')), 'app.js');
+  assert.ok(ok.program!.heap!.parse > 1300 && ok.program!.heap!.parse < 1800, String(ok.program!.heap!.parse));
+  assert.is(ok.program!.heap!.heapSize, 184320);
+  assert.match(formatInspect(ok), /heap: parsing needs about 1\.\d KB of the 180\.0 KB JerryScript heap/);
+  const edited = stampProgram('"use strict";\nvar a = globalThis.x?.y;\n', { v: '0.1.0', target: 'pico2', engine: 'kaluma-1.2' });
+  const bad = inspectFile(Buffer.from(edited), 'edited.js');
+  assert.is(bad.program!.heap!.heapSize, 393216);
+  assert.ok(bad.problems.some((p) => /<bundle>:3:\d+: optional chaining \(\?\.\) is not supported by /.test(p)), bad.problems.join('\n'));
+  assert.is(inspectFile(Buffer.from(stampProgram('print(1);\n', { v: '0.1.0', target: 'sim', engine: 'kaluma-1.2' })), 's.js').program!.heap, null, 'no board, no heap');
+  assert.is(inspectFile(Buffer.from('print(1);\n'), 'plain.js').program!.heap, null, 'no stamp, no target');
+});
+
 test('by path, and an unknown file type is refused', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kaluma-net-inspect-'));
   try {
