@@ -20,6 +20,17 @@ export interface NetError extends Error {
 export const ERRNO_CODES =
   'PERM1IO5BADF9AGAIN11NOMEM12BUSY16INVAL22MFILE24PIPE32TIME62PROTO71MSGSIZE90ADDRINUSE98ADDRNOTAVAIL99NETDOWN100NETUNREACH101CONNABORTED103CONNRESET104NOBUFS105ISCONN106NOTCONN107SHUTDOWN108TIMEDOUT110CONNREFUSED111HOSTUNREACH113ALREADY114INPROGRESS115NOTFOUND3008';
 
+/** The same table by Node's code ("ECONNREFUSED" -> 111), for the PC side and tests; a board bundle
+ *  that does not call it does not carry it. */
+export function errnoByCode(): Map<string, number> {
+  const m = new Map<string, number>();
+  ERRNO_CODES.replace(/([A-Z]+)(\d+)/g, (_, code: string, n: string) => {
+    m.set('E' + code, +n);
+    return '';
+  });
+  return m;
+}
+
 export function dev(): Netdev {
   const d = (global as any).__netdev as Netdev | undefined;
   if (!d) throw new Error('no network driver (global.__netdev)');

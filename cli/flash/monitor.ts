@@ -1,6 +1,6 @@
 // `kaluma-net monitor`: the board's serial console in this terminal. Keys go to the board as typed
 // (Ctrl-C too, which stops running JS on the board); Ctrl-] ends the session.
-import { serialPortClass } from '../util/serialport';
+import { openSerialPort } from '../util/serialport';
 import { UserError } from '../util/errors';
 
 export const EXIT_KEY = 0x1d;
@@ -29,10 +29,7 @@ export interface MonitorOptions {
 }
 
 export async function runMonitor(o: MonitorOptions): Promise<void> {
-  const port = new (serialPortClass())({ path: o.port, baudRate: 115200, autoOpen: false });
-  await new Promise<void>((resolve, reject) =>
-    port.open((e) => (e ? reject(new UserError(`${o.port}: cannot open the serial port: ${e.message.replace(/^Error: /, '')}`)) : resolve())),
-  );
+  const port = await openSerialPort(o.port);
   const raw = !!o.input.isTTY && typeof o.input.setRawMode === 'function';
   o.notice(`--- kaluma-net monitor on ${o.port}; exit with ${EXIT_KEY_NAME}${raw ? ' (Ctrl-C goes to the board)' : ''} ---`);
 

@@ -1,6 +1,6 @@
 // A serial port as a byte queue with timed reads: what the REPL driver and the YMODEM sender talk to.
 import type { SerialPort } from 'serialport';
-import { serialPortClass } from '../util/serialport';
+import { openSerialPort } from '../util/serialport';
 import { UserError } from '../util/errors';
 
 export class SerialTimeoutError extends Error {
@@ -34,11 +34,7 @@ export class SerialLink {
   }
 
   static async open(path: string, baudRate = 115200): Promise<SerialLink> {
-    const port = new (serialPortClass())({ path, baudRate, autoOpen: false });
-    await new Promise<void>((resolve, reject) =>
-      port.open((e) => (e ? reject(new UserError(`${path}: cannot open the serial port: ${e.message.replace(/^Error: /, '')}`)) : resolve())),
-    );
-    return new SerialLink(port, path);
+    return new SerialLink(await openSerialPort(path, baudRate), path);
   }
 
   async write(data: Uint8Array | string): Promise<void> {

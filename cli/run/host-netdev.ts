@@ -3,12 +3,12 @@
 // board callback (realm.callback), never from inside the driver call that caused it.
 import * as net from 'node:net';
 import { ERRNO, type Netdev, type NetdevCallback, type NetdevSocket } from '../../runtime/netdev-contract';
-import { ERRNO_CODES } from '../../runtime/netdev';
+import { errnoByCode } from '../../runtime/netdev';
 import type { Realm } from '../emulate/devices';
 
 /** Node's error codes by name ("ECONNREFUSED"), from the runtime's table: errno numbers differ
  *  between operating systems, the names do not. */
-const ERRNO_BY_CODE = new Map([...ERRNO_CODES.matchAll(/([A-Z]+)(\d+)/g)].map((m) => ['E' + m[1], Number(m[2])]));
+const ERRNO_BY_CODE = errnoByCode();
 
 export interface HostNetdev extends Netdev {
   /** Closes every socket and server (the program stopped). */

@@ -1,5 +1,5 @@
 import type { SerialPort } from 'serialport';
-import { serialPortClass } from '../util/serialport';
+import { serialPort } from '../util/serialport';
 import type { UartDevice } from '../emulate/devices';
 import { UserError } from '../util/errors';
 
@@ -31,7 +31,7 @@ class SerialUartDevice implements UartDevice {
   configure(options: { baudrate: number }): void {
     if (this.port) return;
     const baudRate = this.spec.baud ?? options.baudrate;
-    const port = new (serialPortClass())({ path: this.spec.path, baudRate, autoOpen: false });
+    const port = serialPort(this.spec.path, baudRate);
     this.port = port;
     port.on('data', (d: Buffer) => this.listener?.(new Uint8Array(d)));
     port.on('error', (e) => this.onError(`--uart ${this.spec.bus}=${this.spec.path}: ${e.message}`));

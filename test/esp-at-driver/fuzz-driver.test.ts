@@ -8,12 +8,12 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ERRNO_CODES } from '../../runtime/netdev';
+import { errnoByCode } from '../../runtime/netdev';
 import { setup, type Harness } from './harness';
 import { Rng, SEED } from './rng';
 
 const SCENARIOS = Number(process.env.FUZZ_SCENARIOS || 1000);
-const KNOWN = new Set<number>([0, 13, 93, ...[...ERRNO_CODES.matchAll(/\d+/g)].map(Number)]);
+const KNOWN = new Set<number>([0, 13, 93, ...errnoByCode().values()]);
 const URCS = ['0,CLOSED\r\n', '4,CONNECT\r\n', 'busy p...\r\n', 'WIFI DISCONNECT\r\n', '+IPD,3,5:hello', '\r\nOK\r\n', 'SEND OK\r\n', '> '];
 
 interface SockLog {

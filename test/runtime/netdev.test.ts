@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { call, dev, ERRNO_CODES, netError, open, pauseFd, type NetError } from '../../runtime/netdev';
+import { call, dev, errnoByCode, ERRNO_CODES, netError, open, pauseFd, type NetError } from '../../runtime/netdev';
 import { ERRNO, type Netdev } from '../../runtime/netdev-contract';
 
 const g = globalThis as any;
@@ -29,6 +29,7 @@ test('the compact errno table agrees with the contract table, and every errno fi
   assert.is(CONTRACT.find(([code]) => code === 'ECONNREFUSED')?.[1], ERRNO.ECONNREFUSED);
   assert.is(ERRNO_CODES, CONTRACT.map(([code, n]) => code.slice(1) + n).join(''));
   const byCode = new Map<string, number>(CONTRACT);
+  assert.equal([...errnoByCode()], [...byCode]);
   for (const [code, n] of CONTRACT) {
     assert.is(netError(n, 'x').code, code, `errno ${n}`);
     assert.is(netError(-n, 'x').code, code, `errno -${n}`);

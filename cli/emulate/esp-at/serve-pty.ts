@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { EspAtModem, type EspAtModemOptions } from './modem';
 import { resolveOptions } from './options';
-import { serialPortClass } from '../../util/serialport';
+import { serialPort } from '../../util/serialport';
 
 export interface PtyModem {
   /** The device path to open as the modem's serial port (e.g. /dev/pts/3). */
@@ -72,7 +72,6 @@ function startSocat(executable: string): Promise<{ paths: [string, string]; stop
 export async function servePty(options: ServePtyOptions = {}): Promise<PtyModem> {
   const { socat = 'socat', ...modemOptions } = options;
   resolveOptions(modemOptions); // bad options fail before anything starts
-  const SerialPort = serialPortClass();
   const { paths, stop } = await startSocat(socat);
   const [modemEnd, boardEnd] = paths;
 
@@ -86,7 +85,7 @@ export async function servePty(options: ServePtyOptions = {}): Promise<PtyModem>
     throw err;
   }
 
-  const port = new SerialPort({ path: modemEnd, baudRate: 115200, autoOpen: false });
+  const port = serialPort(modemEnd);
   try {
     await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
   } catch (err) {

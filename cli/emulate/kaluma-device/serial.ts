@@ -1,5 +1,5 @@
 // The emulated Kaluma board on a real serial device (one end of a pseudo-terminal pair in tests).
-import { serialPortClass } from '../../util/serialport';
+import { serialPort } from '../../util/serialport';
 import { KalumaDevice, type KalumaDeviceOptions } from './device';
 
 export interface SerialKaluma {
@@ -8,7 +8,7 @@ export interface SerialKaluma {
 }
 
 export async function openEmulatedKaluma(path: string, options: KalumaDeviceOptions = {}): Promise<SerialKaluma> {
-  const port = new (serialPortClass())({ path, baudRate: 115200, autoOpen: false });
+  const port = serialPort(path);
   await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(e) : resolve())));
   const device = new KalumaDevice((bytes) => {
     if (port.isOpen) port.write(Buffer.from(bytes));
