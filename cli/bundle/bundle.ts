@@ -4,6 +4,7 @@ import { networkTargetIds } from '../targets/load';
 import type { Target } from '../targets/target';
 import { UserError } from '../util/errors';
 import { formatMessage } from './esbuild-messages';
+import { featureDefines, programFeatures, type Features } from './features';
 import { classifyImport, type RuntimeModule } from './module-kinds';
 import { analyseRuntimeUsage, USAGE_PREFIX, type RuntimeUsage } from './usage';
 import { bootstrapSource, entrySource, facadeSource, type DriverOptions } from './virtual-modules';
@@ -29,6 +30,8 @@ export interface Bundle {
   map?: string;
   metafile: Metafile;
   usage: RuntimeUsage;
+  /** The compile-time switches the board-side code was built with. */
+  features: Features;
   usesNet: boolean;
   warnings: string[];
 }
@@ -114,6 +117,7 @@ export async function bundle(opts: BundleOptions): Promise<Bundle> {
   const usage = await firstPass(opts);
   const usesNet = usage.has('net');
   const bootstrap = bootstrapSource(target, usesNet, opts.driver ?? {});
+  const features = programFeatures(usage, target.netdev);
   const supported: Record<string, boolean> = { ...target.engine.supported };
   if (opts.snapshotSafe) Object.assign(supported, { 'template-literal': false, 'regexp-dot-all-flag': false });
 
@@ -143,7 +147,7 @@ export async function bundle(opts: BundleOptions): Promise<Bundle> {
       format: 'iife',
       target: target.engine.esbuildTarget,
       supported,
-      define: opts.define,
+      define: { ...featureDefines(features), ...opts.define },
       treeShaking: true,
       minifyWhitespace: !!opts.minify,
       minifyIdentifiers: !!opts.minify,
@@ -156,7 +160,7 @@ export async function bundle(opts: BundleOptions): Promise<Bundle> {
     });
     const code = r.outputFiles!.find((f) => f.path.endsWith('.js'))!.text;
     const map = r.outputFiles!.find((f) => f.path.endsWith('.map'))?.text;
-    return { code, map, metafile: r.metafile!, usage, usesNet, warnings: r.warnings.map((w) => formatMessage(w, cwd)) };
+    return { code, map, metafile: r.metafile!, usage, features, usesNet, warnings: r.warnings.map((w) => formatMessage(w, cwd)) };
   } catch (e) {
     rethrow(e, cwd, target);
   }

@@ -36,7 +36,8 @@ export function bootstrapSource(target: Target, usesNet: boolean, options: Drive
   // `wifi` in the target says the board has Wi-Fi; the driver gets credentials there, if any.
   const { driver, wifi: _hasWifi, ...config } = nd as Record<string, unknown>;
   if (options.wifi && nd.wifi) config.wifi = options.wifi;
-  const path = JSON.stringify(join(runtimeDir(), 'drivers', String(driver) + '.ts'));
+  // A driver is a module (drivers/sim.ts) or a folder of feature modules (drivers/w5500/index.ts).
+  const path = JSON.stringify(join(runtimeDir(), 'drivers', String(driver)));
   return `import { install } from ${path};\ninstall(${JSON.stringify(config)});\n`;
 }
 

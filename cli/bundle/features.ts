@@ -1,0 +1,39 @@
+import type { NetdevConfig } from '../targets/target';
+import type { RuntimeUsage } from './usage';
+
+/**
+ * Compile-time switches of the board-side code, declared for it in runtime/features.d.ts. Each is an
+ * esbuild `define` of `globalThis.KN_<NAME>`, so a test such as `if (globalThis.KN_SERVER !== false)`
+ * folds and the code behind a switch that is off, with every module only that code imports, is left
+ * out of the bundle. Outside a bundle (unit tests in Node) the switches are undefined: code treats
+ * that as "anything may be used" and decides at run time.
+ */
+export interface Features {
+  /** The program may connect out (net.connect, createConnection, Socket). */
+  CLIENT: boolean;
+  /** The program may listen (net.createServer, Server). */
+  SERVER: boolean;
+  /** W5500: the address comes from DHCP (`"ip": "dhcp"`, the default), not a static configuration. */
+  DHCP: boolean;
+}
+
+const CLIENT_EXPORTS = ['connect', 'createConnection', 'Socket'];
+const SERVER_EXPORTS = ['createServer', 'Server'];
+
+/** What the program and its target's driver options need. */
+export function programFeatures(usage: RuntimeUsage, netdev: NetdevConfig | null): Features {
+  const net = usage.get('net');
+  const uses = (names: string[]) => net === 'all' || (!!net && names.some((n) => net.has(n)));
+  return {
+    CLIENT: uses(CLIENT_EXPORTS),
+    SERVER: uses(SERVER_EXPORTS),
+    DHCP: netdev?.driver === 'w5500' && (netdev.ip === undefined || netdev.ip === 'dhcp'),
+  };
+}
+
+/** The esbuild `define` entries for `features`. */
+export function featureDefines(features: Features): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(features)) out['globalThis.KN_' + name] = value === undefined ? 'undefined' : JSON.stringify(value);
+  return out;
+}

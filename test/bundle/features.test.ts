@@ -1,0 +1,60 @@
+// Compile-time feature switches (cli/bundle/features.ts): what the program uses and its target's
+// driver options turn code behind `globalThis.KN_*` on or off, and code that is off is not bundled.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bundle } from '../../cli/bundle/bundle';
+import { programFeatures } from '../../cli/bundle/features';
+import { loadTarget } from '../../cli/targets/load';
+import type { Target } from '../../cli/targets/target';
+
+const dir = mkdtempSync(join(tmpdir(), 'kaluma-net-features-'));
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+const PROBE = `
+if (globalThis.KN_SERVER !== false) print('has-server');
+if (globalThis.KN_CLIENT !== false) print('has-client');
+if (globalThis.KN_DHCP !== false) print('has-dhcp');
+`;
+
+async function build(name: string, source: string, target: Target) {
+  const entry = join(dir, name + '.js');
+  writeFileSync(entry, source + PROBE);
+  return bundle({ entry, target, cwd: dir, sourcemap: false, minify: true });
+}
+
+test('a client-only program gets no server code, a server-only one no client code', async () => {
+  const sim = loadTarget('sim');
+  const client = await build('client', `import { createConnection } from 'net'; createConnection(80);`, sim);
+  assert.equal(client.features, { CLIENT: true, SERVER: false, DHCP: false });
+  assert.ok(client.code.includes('has-client'));
+  assert.not.ok(client.code.includes('has-server'));
+  const server = await build('server', `const net = require('net'); net.createServer().listen(80);`, sim);
+  assert.equal(server.features, { CLIENT: false, SERVER: true, DHCP: false });
+  assert.ok(server.code.includes('has-server'));
+  assert.not.ok(server.code.includes('has-client'));
+});
+
+test('a module object that escapes keeps everything', async () => {
+  const all = await build('all', `import * as net from 'net'; print(Object.keys(net).length);`, loadTarget('sim'));
+  assert.equal(all.features, { CLIENT: true, SERVER: true, DHCP: false });
+  assert.ok(all.code.includes('has-server') && all.code.includes('has-client'));
+});
+
+test('the target decides DHCP: the W5500 default, not a static address', async () => {
+  const w = loadTarget('w5500-evb-pico');
+  const src = `import { connect } from 'net'; connect(80);`;
+  assert.ok((await build('dhcp', src, w)).code.includes('has-dhcp'));
+  const fixed = { ...w, netdev: { ...w.netdev!, ip: { ip: '192.168.1.9' } } };
+  const b = await build('static', src, fixed);
+  assert.is(b.features.DHCP, false);
+  assert.not.ok(b.code.includes('has-dhcp'));
+});
+
+test('no net, no switch on', () => {
+  assert.equal(programFeatures(new Map(), loadTarget('pico-w').netdev), { CLIENT: false, SERVER: false, DHCP: false });
+});
+
+test.run();
