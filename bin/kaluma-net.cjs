@@ -4,4 +4,4 @@
 // older Node has no such cache and starts as before.
 const { enableCompileCache } = require('node:module');
 if (enableCompileCache) enableCompileCache();
-require('../lib/kaluma-net.cjs');
+require('./lib.cjs')('kaluma-net');

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { createInterface } from 'node:readline/promises';
-import { scaffold, templateNames } from '../init/scaffold';
-import { listTargetIds, networkTargetIds } from '../targets/load';
+import { asker } from '../init/prompt';
+import { initTargetIds, scaffold, templateNames } from '../init/scaffold';
 import { UserError } from '../util/errors';
 
 interface InitFlags {
@@ -11,36 +10,40 @@ interface InitFlags {
   force?: boolean;
 }
 
-async function ask(question: string, choices: string[], fallback: string): Promise<string> {
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
+const LANGUAGES = ['JavaScript', 'TypeScript'];
+
+/** On a terminal, asks for what the flags left out (the language only when template or target was asked too). */
+async function askMissing(flags: InitFlags): Promise<Required<Pick<InitFlags, 'template' | 'target' | 'typescript'>>> {
+  let { template, target, typescript } = flags;
+  if (template && target) return { template, target, typescript: !!typescript };
+  if (!process.stdin.isTTY) throw new UserError('--template and --target are required when not on a terminal');
+  const a = asker(process.stdin, process.stdout);
   try {
-    for (;;) {
-      const a = (await rl.question(`${question} (${choices.join(', ')}) [${fallback}]: `)).trim() || fallback;
-      if (choices.includes(a)) return a;
-      process.stdout.write(`  "${a}" is not one of: ${choices.join(', ')}\n`);
-    }
+    template ??= await a.choose('template', templateNames(), 'tcp-echo-server');
+    typescript ??= (await a.choose('language', LANGUAGES, 'JavaScript')) === 'TypeScript';
+    target ??= await a.choose('target', initTargetIds(), 'pico-w');
   } finally {
-    rl.close();
+    a.close();
   }
+  return { template, target, typescript };
 }
 
 export function register(program: Command): void {
   program
     .command('init')
-    .description('create a project from a template (asks for template and target on a terminal)')
+    .description('create a project from a template (on a terminal, asks for template, language and target)')
     .argument('[dir]', 'project directory', '.')
     .option('--template <name>', `template: ${templateNames().join(', ')}`)
-    .option('-t, --target <id>', 'board target (see kaluma-net targets)')
+    .option('-t, --target <id>', `board target: ${initTargetIds().join(', ')}`)
     .option('--typescript', 'TypeScript sources, tsconfig.json and typings')
+    .option('--javascript', 'JavaScript sources (the default; not asked on a terminal)')
     .option('--force', 'write into a non-empty directory')
-    .action(async (dir: string, flags: InitFlags) => {
-      let { template, target } = flags;
-      if (!template || !target) {
-        if (!process.stdin.isTTY) throw new UserError('--template and --target are required when not on a terminal');
-        template ??= await ask('template', templateNames(), 'tcp-echo-server');
-        target ??= await ask('target', networkTargetIds().filter((id) => listTargetIds().includes(id)), 'pico-w');
-      }
-      const files = await scaffold({ dir, template, target, typescript: !!flags.typescript, force: !!flags.force });
-      process.stdout.write(`created ${template} for ${target} in ${dir}:\n${files.map((f) => `  ${f}`).join('\n')}\nnext: cd ${dir} && npm install && npm run build\n`);
+    .action(async (dir: string, flags: InitFlags & { javascript?: boolean }) => {
+      if (flags.typescript && flags.javascript) throw new UserError('--typescript and --javascript: choose one');
+      const { template, target, typescript } = await askMissing({ ...flags, typescript: flags.javascript ? false : flags.typescript });
+      const { files, notes } = await scaffold({ dir, template, target, typescript, force: !!flags.force });
+      const lines = [`created ${template} (${typescript ? 'TypeScript' : 'JavaScript'}) for ${target} in ${dir}:`, ...files.map((f) => `  ${f}`), ...notes.map((n) => `note: ${n}`)];
+      lines.push(`next: cd ${dir} && npm install && npm start`);
+      process.stdout.write(lines.join('\n') + '\n');
     });
 }

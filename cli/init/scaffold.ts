@@ -1,10 +1,12 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, join, resolve, sep } from 'node:path';
+import { basename, join, relative, resolve, sep } from 'node:path';
 import { writeFileAtomic } from '../image';
-import { loadTarget } from '../targets/load';
+import { listTargetIds, loadTarget } from '../targets/load';
+import type { Target } from '../targets/target';
 import { UserError } from '../util/errors';
 import { packageRoot, packageVersion } from '../util/package-root';
 import { CONFIG_FILE } from '../pipeline/project-config';
+import { projectReadme } from './readme';
 
 export interface InitOptions {
   dir: string;
@@ -14,12 +16,34 @@ export interface InitOptions {
   force: boolean;
 }
 
+export interface Scaffolded {
+  /** The files written, relative to the project directory. */
+  files: string[];
+  /** Said to the user after the file list (e.g. how kaluma-net is linked). */
+  notes: string[];
+}
+
 export function templateNames(): string[] {
   const dir = join(packageRoot(), 'templates');
   return readdirSync(dir, { withFileTypes: true })
     .filter((d) => d.isDirectory() && existsSync(join(dir, d.name, 'js')))
     .map((d) => d.name)
     .sort();
+}
+
+/** Every template uses `net`: a project is for this PC (host) or a board with a network. `sim`, the
+ *  in-memory network of kaluma-net's own tests, cannot be reached from outside the program. */
+export function initTargetIds(): string[] {
+  return listTargetIds().filter((id) => id !== 'sim' && loadTarget(id).netdev !== null);
+}
+
+function initTarget(id: string): Target {
+  const target = loadTarget(id);
+  if (!initTargetIds().includes(id)) {
+    const why = target.netdev ? 'is the in-memory network of kaluma-net\'s own tests, which nothing outside the program can reach' : 'has no network hardware, and every template uses net';
+    throw new UserError(`--target ${id}: ${id} ${why}; init targets: ${initTargetIds().join(', ')}`);
+  }
+  return target;
 }
 
 const TSCONFIG = {
@@ -36,23 +60,37 @@ const TSCONFIG = {
   include: ['src'],
 };
 
-/** A published kaluma-net is a registry dependency; one run from a checkout is linked by path. */
-function kalumaNetDependency(): string {
-  const root = packageRoot();
-  return root.split(sep).includes('node_modules') ? `^${packageVersion()}` : `file:${root}`;
+/** Build output, and Wi-Fi credentials in `.env` or `.env.<anything>`; an example file may be shared. */
+const GITIGNORE = 'node_modules/\ndist/\n.env\n.env.*\n!.env.example\n';
+
+/** Install scripts of kaluma-net's dependencies (npm 11 asks for each): esbuild checks its binary,
+ *  serialport's bindings pick their prebuilt binary. kaluma-net itself has none. */
+const ALLOW_SCRIPTS = { esbuild: true, '@serialport/bindings-cpp': true };
+
+/** The published kaluma-net, by version. Run from a checkout of its repository (which may be newer
+ *  than any release), the project links that checkout by a relative path, and says so. */
+export function kalumaNetDependency(projectDir: string, root = packageRoot()): { spec: string; note?: string } {
+  const version = `^${packageVersion()}`;
+  if (root.split(sep).includes('node_modules') || !existsSync(join(root, '.git'))) return { spec: version };
+  const path = relative(projectDir, root).split(sep).join('/') || '.';
+  return {
+    spec: `file:${path}`,
+    note: `package.json links kaluma-net from the checkout at ${root} ("file:${path}", relative: move the project with it), or use "${version}" from npm`,
+  };
 }
 
-/** Creates a ready project from a template; returns the files written (relative to dir). */
-export async function scaffold(opts: InitOptions): Promise<string[]> {
+/** Creates a ready project from a template. */
+export async function scaffold(opts: InitOptions): Promise<Scaffolded> {
   const names = templateNames();
   if (!names.includes(opts.template)) throw new UserError(`--template ${opts.template}: unknown template; templates: ${names.join(', ')}`);
-  const target = loadTarget(opts.target);
+  const target = initTarget(opts.target);
   const dir = resolve(opts.dir);
   if (existsSync(dir) && readdirSync(dir).length && !opts.force) {
     throw new UserError(`${opts.dir}: directory is not empty (use --force to write into it anyway)`);
   }
   const lang = opts.typescript ? 'ts' : 'js';
   const from = join(packageRoot(), 'templates', opts.template);
+  const sources = join(from, lang, 'src');
   mkdirSync(dir, { recursive: true });
   const written: string[] = [];
   const put = async (file: string, text: string) => {
@@ -60,30 +98,32 @@ export async function scaffold(opts: InitOptions): Promise<string[]> {
     written.push(file);
   };
 
-  cpSync(join(from, lang, 'src'), join(dir, 'src'), { recursive: true });
-  for (const f of readdirSync(join(from, lang, 'src'))) written.push(`src/${f}`);
-  await put('README.md', readFileSync(join(from, 'README.md'), 'utf8'));
+  cpSync(sources, join(dir, 'src'), { recursive: true });
+  for (const f of readdirSync(sources)) written.push(`src/${f}`);
+  const server = readdirSync(sources).some((f) => readFileSync(join(sources, f), 'utf8').includes('createServer('));
+  await put('README.md', projectReadme(readFileSync(join(from, 'README.md'), 'utf8'), { target, typescript: opts.typescript, server }));
 
-  const emulated = !target.pc && target.netdev !== null;
+  const dependency = kalumaNetDependency(dir);
   const pkg = {
     name: basename(dir).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[._-]+/, '') || 'kaluma-app',
     version: '0.1.0',
     private: true,
     main: `src/index.${lang}`,
     scripts: {
+      start: target.pc ? 'kaluma-net run' : 'kaluma-net run --emulate',
       build: 'kaluma-net build',
-      run: emulated ? 'kaluma-net run --emulate' : 'kaluma-net run',
-      flash: 'kaluma-net flash',
+      ...(target.flash ? { flash: 'kaluma-net flash' } : {}),
       ...(opts.typescript ? { typecheck: 'tsc -p tsconfig.json' } : {}),
     },
     devDependencies: {
-      'kaluma-net': kalumaNetDependency(),
+      'kaluma-net': dependency.spec,
       ...(opts.typescript ? { typescript: '^5.9.3' } : {}),
     },
+    allowScripts: ALLOW_SCRIPTS,
   };
   await put('package.json', JSON.stringify(pkg, null, 2) + '\n');
   await put(CONFIG_FILE, JSON.stringify({ target: target.id }, null, 2) + '\n');
-  await put('.gitignore', 'node_modules/\ndist/\n.env\n');
+  await put('.gitignore', GITIGNORE);
   if (opts.typescript) await put('tsconfig.json', JSON.stringify(TSCONFIG, null, 2) + '\n');
-  return written.sort();
+  return { files: written.sort(), notes: dependency.note ? [dependency.note] : [] };
 }
