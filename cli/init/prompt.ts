@@ -1,4 +1,4 @@
-import { createInterface } from 'node:readline/promises';
+import { createInterface } from 'node:readline';
 import { UserError } from '../util/errors';
 
 export interface Asker {
@@ -8,14 +8,20 @@ export interface Asker {
 }
 
 export function asker(input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Asker {
-  const rl = createInterface({ input, output, terminal: false });
-  const ended = new Promise<never>((_, reject) => rl.once('close', () => reject(new UserError('init: the input ended before every question was answered'))));
-  ended.catch(() => undefined);
+  const rl = createInterface({ input, terminal: false });
+  // The iterator keeps lines that arrive before their question is asked (typed ahead, or piped).
+  const lines = rl[Symbol.asyncIterator]();
+  const answer = async (prompt: string) => {
+    output.write(prompt);
+    const line = await lines.next();
+    if (line.done) throw new UserError('init: the input ended before every question was answered');
+    return line.value.trim();
+  };
   return {
     async choose(question, choices, fallback) {
       output.write(`${question}:\n${choices.map((c, i) => `  ${i + 1}) ${c}`).join('\n')}\n`);
       for (;;) {
-        const a = (await Promise.race([rl.question(`choose 1-${choices.length} or a name [${fallback}]: `), ended])).trim() || fallback;
+        const a = (await answer(`choose 1-${choices.length} or a name [${fallback}]: `)) || fallback;
         const n = /^\d+$/.test(a) ? Number(a) : NaN;
         if (n >= 1 && n <= choices.length) return choices[n - 1];
         if (choices.includes(a)) return a;

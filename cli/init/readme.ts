@@ -53,12 +53,12 @@ function targetSections(f: ReadmeFacts): string[] {
   switch (target.netdev?.driver) {
     case 'host':
       return [
-        `## On a board\n\nSet \`"target"\` in \`kaluma-net.json\` to a board with a network (\`npx kaluma-net targets\`),\ne.g. \`pico-w\`; then \`npm run build\` also writes the image to flash.`,
+        `## On a board\n\nThe same program runs on a board with a network (\`npx kaluma-net targets\`): set \`"target"\` in\n\`kaluma-net.json\`, e.g. to \`pico-w\`, or make a project for it with \`npx kaluma-net init --target pico-w\`.`,
       ];
     case 'cyw43':
       return [
         `## ${target.name}\n\nThe program uses the firmware's own CYW43 Wi-Fi driver.` +
-          (f.server ? ' That driver cannot tell concurrent clients apart, so a server\nserves one client at a time: later clients wait until the current one closes.' : ''),
+          (f.server ? '\nThat driver cannot tell concurrent clients apart, so a server serves one client at a time: later\nclients wait until the current one closes.' : ''),
         WIFI,
       ];
     case 'esp-at':

@@ -6,10 +6,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from '../../cli/pipeline/build';
 import { GOLDEN_DIR, goldenFiles } from '../snapshot/golden';
-import { allOutput, buildSnapshotFile, engineAvailable, explain, generatorAvailable, orUserError, runJerry, Scratch } from './jerry';
+import { allOutput, buildSnapshotFile, engineTests, explain, snapshotTests, orUserError, runJerry, Scratch } from './jerry';
 
-const ENGINE = engineAvailable('golden.test.ts');
-const SNAPSHOTS = ENGINE && generatorAvailable('golden.test.ts');
+const engineTest = engineTests(test, 'golden.test.ts');
+const snapshotTest = snapshotTests(test, 'golden.test.ts');
 
 /** Golden programs the pipeline refuses, and why. */
 const REFUSED: Record<string, RegExp> = {
@@ -48,43 +48,39 @@ test('the pipeline refuses only the expected golden programs, naming file:line:c
   }
 });
 
-if (ENGINE) {
-  test('built for pico (minified and not), they print their golden output on the engine', async () => {
-    for (const g of golden.filter((g) => !REFUSED[g.name])) {
-      for (const minify of [true, false]) {
-        const b = await buildFor(g.name, minify);
-        if (!('ok' in b)) continue; // reported by the test above
-        const r = runJerry([scratch.write(`${g.name}.js`, b.ok.program)]);
-        assert.is(allOutput(r), g.out, `${g.name} (minify ${minify}): ${explain(r)}`);
-        assert.is(r.status, 0, explain(r));
-      }
+engineTest('built for pico (minified and not), they print their golden output on the engine', async () => {
+  for (const g of golden.filter((g) => !REFUSED[g.name])) {
+    for (const minify of [true, false]) {
+      const b = await buildFor(g.name, minify);
+      if (!('ok' in b)) continue; // reported by the test above
+      const r = runJerry([scratch.write(`${g.name}.js`, b.ok.program)]);
+      assert.is(allOutput(r), g.out, `${g.name} (minify ${minify}): ${explain(r)}`);
+      assert.is(r.status, 0, explain(r));
     }
-  });
+  }
+});
 
-  test('a refused golden program is one the engine refuses in strict mode, as Kaluma parses it', () => {
-    for (const name of Object.keys(REFUSED)) {
-      const raw = readFileSync(join(GOLDEN_DIR, `${name}.js`), 'utf8');
-      const r = runJerry([scratch.write(`${name}-strict.js`, `"use strict";\n${raw}`)]);
-      assert.is(r.status, 1, explain(r));
-      assert.match(r.stderr, /^SyntaxError: /m, explain(r));
-    }
-  });
-}
+engineTest('a refused golden program is one the engine refuses in strict mode, as Kaluma parses it', () => {
+  for (const name of Object.keys(REFUSED)) {
+    const raw = readFileSync(join(GOLDEN_DIR, `${name}.js`), 'utf8');
+    const r = runJerry([scratch.write(`${name}-strict.js`, `"use strict";\n${raw}`)]);
+    assert.is(r.status, 1, explain(r));
+    assert.match(r.stderr, /^SyntaxError: /m, explain(r));
+  }
+});
 
-if (SNAPSHOTS) {
-  test('built with --format snapshot, their snapshots print the golden output on the engine', async () => {
-    const todo = golden.filter((g) => !REFUSED[g.name]);
-    // Four builds at a time: the generator runs as a child process while the next build minifies.
-    for (let i = 0; i < todo.length; i += 4) {
-      const batch = todo.slice(i, i + 4);
-      const files = await Promise.all(batch.map((g) => buildSnapshotFile(GOLDEN_DIR, g.name, join(scratch.dir, g.name))));
-      batch.forEach((g, k) => {
-        const r = runJerry(['--exec-snapshot', files[k]]);
-        assert.is(allOutput(r), g.out, `${g.name}: ${explain(r)}`);
-        assert.is(r.status, 0, explain(r));
-      });
-    }
-  });
-}
+snapshotTest('built with --format snapshot, their snapshots print the golden output on the engine', async () => {
+  const todo = golden.filter((g) => !REFUSED[g.name]);
+  // Four builds at a time: the generator runs as a child process while the next build minifies.
+  for (let i = 0; i < todo.length; i += 4) {
+    const batch = todo.slice(i, i + 4);
+    const files = await Promise.all(batch.map((g) => buildSnapshotFile(GOLDEN_DIR, g.name, join(scratch.dir, g.name))));
+    batch.forEach((g, k) => {
+      const r = runJerry(['--exec-snapshot', files[k]]);
+      assert.is(allOutput(r), g.out, `${g.name}: ${explain(r)}`);
+      assert.is(r.status, 0, explain(r));
+    });
+  }
+});
 
 test.run();

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { build } from '../../cli/pipeline/build';
 import { loadTarget, networkTargetIds } from '../../cli/targets/load';
 import { ROOT } from '../helpers/cli';
-import { engineAvailable, explain, peakHeap, runJerry, Scratch } from './jerry';
+import { engineTests, explain, peakHeap, runJerry, Scratch } from './jerry';
 
 const scratch = new Scratch();
 test.after(() => scratch.remove());
@@ -29,28 +29,27 @@ const loops = (n: number) =>
   Array.from({ length: n }, (_, i) => `function g${i}(a, b) { if (a > b) return a * ${i} + b; let c = 0; for (let k = 0; k < a; k++) c += k * b; return c; }\n`).join('') +
   `console.log([${Array.from({ length: n }, (_, i) => `g${i}`).join(', ')}].length);\n`;
 
-if (engineAvailable('heap-estimate.test.ts')) {
-  test('templates on every network target: the estimate is within 8% of the engine', async () => {
-    const errors: string[] = [];
-    for (const target of networkTargetIds().filter((t) => !loadTarget(t).pc)) {
-      for (const tpl of ['tcp-client', 'tcp-echo-server', 'http-hello']) {
-        const e = await estimateError(join(ROOT, 'templates', tpl, 'js'), 'src/index.js', target, `${target}-${tpl}`);
-        errors.push(`${target}/${tpl} ${(100 * e).toFixed(1)}%`);
-        assert.ok(Math.abs(e) < 0.08, errors.join(', '));
-      }
+const engineTest = engineTests(test, 'heap-estimate.test.ts');
+engineTest('templates on every network target: the estimate is within 8% of the engine', async () => {
+  const errors: string[] = [];
+  for (const target of networkTargetIds().filter((t) => !loadTarget(t).pc)) {
+    for (const tpl of ['tcp-client', 'tcp-echo-server', 'http-hello']) {
+      const e = await estimateError(join(ROOT, 'templates', tpl, 'js'), 'src/index.js', target, `${target}-${tpl}`);
+      errors.push(`${target}/${tpl} ${(100 * e).toFixed(1)}%`);
+      assert.ok(Math.abs(e) < 0.08, errors.join(', '));
     }
-    console.log(`heap-estimate.test.ts: estimate vs engine: ${errors.join(', ')}`);
-  });
+  }
+  console.log(`heap-estimate.test.ts: estimate vs engine: ${errors.join(', ')}`);
+});
 
-  test('synthetic extremes: within 15%', async () => {
-    const dir = scratch.dir;
-    const cases: Record<string, string> = { arrows: arrows(2000), text: `console.log(${JSON.stringify('x'.repeat(60 * 1024))});\n`, loops: loops(300) };
-    for (const [name, source] of Object.entries(cases)) {
-      scratch.write(`${name}-src.js`, source);
-      const e = await estimateError(dir, `${name}-src.js`, 'pico', name);
-      assert.ok(Math.abs(e) < 0.15, `${name}: estimate off by ${(100 * e).toFixed(1)}%`);
-    }
-  });
-}
+engineTest('synthetic extremes: within 15%', async () => {
+  const dir = scratch.dir;
+  const cases: Record<string, string> = { arrows: arrows(2000), text: `console.log(${JSON.stringify('x'.repeat(60 * 1024))});\n`, loops: loops(300) };
+  for (const [name, source] of Object.entries(cases)) {
+    scratch.write(`${name}-src.js`, source);
+    const e = await estimateError(dir, `${name}-src.js`, 'pico', name);
+    assert.ok(Math.abs(e) < 0.15, `${name}: estimate off by ${(100 * e).toFixed(1)}%`);
+  }
+});
 
 test.run();

@@ -1,6 +1,6 @@
 // Runs programs on the real engine: the `jerry` shell of JerryScript 2.4 (Kaluma fork) built with
-// Kaluma's RP2040 flags, named by KALUMA_NET_TEST_JERRY. CI has no such binary, so every test file that
-// needs it skips with a printed reason when the variable is absent.
+// Kaluma's RP2040 flags, named by KALUMA_NET_TEST_JERRY. CI has no such binary, so every test that needs
+// it is counted as skipped, with a printed reason, when the variable is absent.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { SNAPSHOT_TOOL_ENV } from '../../cli/codegen/snapshot';
 import { build } from '../../cli/pipeline/build';
 import { UserError } from '../../cli/util/errors';
+import type { Test } from 'uvu';
+import { gated } from '../helpers/gated';
 
 export const JERRY_ENV = 'KALUMA_NET_TEST_JERRY';
 export const JERRY = process.env[JERRY_ENV] || undefined;
@@ -21,18 +23,15 @@ export const FIXTURES = join(__dirname, '../fixtures/engine');
 /** ERR_OUT_OF_MEMORY (jerryscript-port.h): the engine's fatal exit status when its heap is full. */
 export const OUT_OF_MEMORY = 10;
 
-/** True when the engine is there; otherwise prints why `file`'s engine tests are skipped. */
-export function engineAvailable(file: string): boolean {
-  if (JERRY) return true;
-  console.log(`${file}: engine tests skipped: set ${JERRY_ENV} to a JerryScript 2.4 \`jerry\` shell built with Kaluma's flags`);
-  return false;
+/** `test` when the engine is there; otherwise a stand-in that counts `file`'s engine tests as skipped and says why. */
+export function engineTests(test: Test, file: string): Test {
+  return gated(test, !!JERRY, `${file}: engine tests skipped: set ${JERRY_ENV} to a JerryScript 2.4 \`jerry\` shell built with Kaluma's flags`);
 }
 
-/** True when the snapshot generator is there too; otherwise prints why the snapshot-path tests are skipped. */
-export function generatorAvailable(file: string): boolean {
-  if (GENERATOR) return true;
-  console.log(`${file}: snapshot-path tests skipped: set ${SNAPSHOT_TOOL_ENV} to a JerryScript 2.4 jerry-snapshot (v63)`);
-  return false;
+/** The same for tests that need the snapshot generator as well as the engine. */
+export function snapshotTests(test: Test, file: string): Test {
+  const missing = [JERRY ? '' : `${JERRY_ENV} to a JerryScript 2.4 \`jerry\` shell`, GENERATOR ? '' : `${SNAPSHOT_TOOL_ENV} to a JerryScript 2.4 jerry-snapshot (v63)`];
+  return gated(test, !!JERRY && !!GENERATOR, `${file}: snapshot-path tests skipped: set ${missing.filter(Boolean).join(' and ')}`);
 }
 
 export interface EngineRun {

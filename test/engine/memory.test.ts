@@ -9,7 +9,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
 import { build } from '../../cli/pipeline/build';
-import { engineAvailable, explain, FIXTURES, GLOBAL_ONLY, peakHeap, runJerry, Scratch } from './jerry';
+import { engineTests, explain, FIXTURES, GLOBAL_ONLY, peakHeap, runJerry, Scratch } from './jerry';
 
 const GOAL = 12 * 1024;
 const DIR = join(FIXTURES, 'memory');
@@ -36,39 +36,38 @@ async function measure(name: string, target = 'sim'): Promise<Figures> {
   return { name, size: program.length, parse: peakHeap(parse), load: peakHeap(load), byteCode: peakHeap(load, 'byte code') };
 }
 
-if (engineAvailable('memory.test.ts')) {
-  const figures = new Map<string, Figures>();
+const engineTest = engineTests(test, 'memory.test.ts');
+const figures = new Map<string, Figures>();
 
-  test.before(async () => {
-    for (const name of ['empty', 'client', 'full']) figures.set(name, await measure(name));
-    figures.set('runtime', await measure('full', 'host'));
-    const base = figures.get('empty')!;
-    const row = (label: string, f: Figures) =>
-      `  ${label.padEnd(34)}${String(f.size).padStart(7)}${String(f.parse).padStart(8)}${String(f.load).padStart(8)}${String(f.byteCode).padStart(11)}${String(f.load - base.load).padStart(13)}`;
-    console.log(
-      [
-        'memory.test.ts: JerryScript heap, peak bytes (jerry --mem-stats, heap 184312 bytes as on RP2040):',
-        `  ${'program'.padEnd(34)}${'size'.padStart(7)}${'parse'.padStart(8)}${'load'.padStart(8)}${'byte code'.padStart(11)}${'load - empty'.padStart(13)}`,
-        row('empty program (baseline)', base),
-        row('client only + sim driver', figures.get('client')!),
-        row('full runtime + sim driver', figures.get('full')!),
-        row('full runtime alone (target host)', figures.get('runtime')!),
-        `  goal: the full runtime's load - empty < ${GOAL}`,
-      ].join('\n'),
-    );
-  });
+engineTest.before(async () => {
+  for (const name of ['empty', 'client', 'full']) figures.set(name, await measure(name));
+  figures.set('runtime', await measure('full', 'host'));
+  const base = figures.get('empty')!;
+  const row = (label: string, f: Figures) =>
+    `  ${label.padEnd(34)}${String(f.size).padStart(7)}${String(f.parse).padStart(8)}${String(f.load).padStart(8)}${String(f.byteCode).padStart(11)}${String(f.load - base.load).padStart(13)}`;
+  console.log(
+    [
+      'memory.test.ts: JerryScript heap, peak bytes (jerry --mem-stats, heap 184312 bytes as on RP2040):',
+      `  ${'program'.padEnd(34)}${'size'.padStart(7)}${'parse'.padStart(8)}${'load'.padStart(8)}${'byte code'.padStart(11)}${'load - empty'.padStart(13)}`,
+      row('empty program (baseline)', base),
+      row('client only + sim driver', figures.get('client')!),
+      row('full runtime + sim driver', figures.get('full')!),
+      row('full runtime alone (target host)', figures.get('runtime')!),
+      `  goal: the full runtime's load - empty < ${GOAL}`,
+    ].join('\n'),
+  );
+});
 
-  test('a client-only program needs less than the full runtime', () => {
-    const client = figures.get('client')!;
-    const full = figures.get('full')!;
-    assert.ok(client.size < full.size, `client ${client.size} bytes, full ${full.size} bytes`);
-    assert.ok(client.load < full.load, `client peak ${client.load}, full peak ${full.load}`);
-  });
+engineTest('a client-only program needs less than the full runtime', () => {
+  const client = figures.get('client')!;
+  const full = figures.get('full')!;
+  assert.ok(client.size < full.size, `client ${client.size} bytes, full ${full.size} bytes`);
+  assert.ok(client.load < full.load, `client peak ${client.load}, full peak ${full.load}`);
+});
 
-  test(`loading the full runtime peaks under ${GOAL} bytes of heap above an empty program (the issue's goal)`, () => {
-    const extra = figures.get('runtime')!.load - figures.get('empty')!.load;
-    assert.ok(extra < GOAL, `loading the full runtime peaks ${extra} bytes above an empty program; the goal is under ${GOAL}`);
-  });
-}
+engineTest(`loading the full runtime peaks under ${GOAL} bytes of heap above an empty program (the issue's goal)`, () => {
+  const extra = figures.get('runtime')!.load - figures.get('empty')!.load;
+  assert.ok(extra < GOAL, `loading the full runtime peaks ${extra} bytes above an empty program; the goal is under ${GOAL}`);
+});
 
 test.run();

@@ -7,10 +7,10 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from '../../cli/pipeline/build';
-import { allOutput, buildSnapshotFile, engineAvailable, explain, FIXTURES, GENERATOR, generatorAvailable, orUserError, runJerry, Scratch } from './jerry';
+import { allOutput, buildSnapshotFile, engineTests, explain, FIXTURES, GENERATOR, snapshotTests, orUserError, runJerry, Scratch } from './jerry';
 
-const ENGINE = engineAvailable('syntax.test.ts');
-const SNAPSHOTS = ENGINE && generatorAvailable('syntax.test.ts');
+const engineTest = engineTests(test, 'syntax.test.ts');
+const snapshotTest = snapshotTests(test, 'syntax.test.ts');
 
 interface Input {
   name: string;
@@ -86,61 +86,57 @@ test('the pipeline lowers or refuses each input as expected; a refusal names fil
   }
 });
 
-if (ENGINE) {
-  test('the engine does what was recorded with the raw inputs (refuses all but tagged templates and RegExp s)', () => {
-    for (const input of INPUTS) {
-      const r = runJerry([`${input.name}.js`], { cwd: input.dir });
-      const recorded = input.recorded.replace(/\[(?:\S*\/)?([^/\s]+\.js:\d+:\d+\])$/m, '[$1');
-      assert.is(allOutput(r), recorded, explain(r));
-      assert.is(r.status, enginePosition(input.recorded, input.name) ? 1 : 0, explain(r));
-    }
-  });
+engineTest('the engine does what was recorded with the raw inputs (refuses all but tagged templates and RegExp s)', () => {
+  for (const input of INPUTS) {
+    const r = runJerry([`${input.name}.js`], { cwd: input.dir });
+    const recorded = input.recorded.replace(/\[(?:\S*\/)?([^/\s]+\.js:\d+:\d+\])$/m, '[$1');
+    assert.is(allOutput(r), recorded, explain(r));
+    assert.is(r.status, enginePosition(input.recorded, input.name) ? 1 : 0, explain(r));
+  }
+});
 
-  test('what the pipeline lowered runs on the engine', async () => {
-    for (const input of INPUTS.filter((i) => EXPECTED[i.name] === 'lowered')) {
-      for (const minify of [true, false]) {
-        const b = await buildFor(input, minify);
-        if (!('ok' in b)) continue; // reported by the test above
-        const r = runJerry([scratch.write(`${input.name}.js`, b.ok.program)]);
-        assert.is(allOutput(r), pass(input.name), explain(r));
-        assert.is(r.status, 0, explain(r));
-      }
-    }
-  });
-
-  test('the stamp comment leaves the "use strict" directive in force', async () => {
-    const { program } = await build({ cwd: FIXTURES, entry: 'strict-mode.js', target: 'pico', formats: ['js'], write: false });
-    assert.ok(program.startsWith('/*kaluma-net:'), program.slice(0, 40));
-    const r = runJerry([scratch.write('strict-mode.js', program)]);
-    assert.is(allOutput(r), 'this in a plain call: undefined\n', explain(r));
-  });
-}
-
-if (SNAPSHOTS) {
-  test('the snapshot generator refuses every raw input', () => {
-    for (const input of INPUTS) {
-      const out = join(scratch.dir, `${input.name}.snapshot`);
-      const r = spawnSync(GENERATOR!, ['generate', '-o', out, `${input.name}.js`], { cwd: input.dir, encoding: 'utf8', timeout: 5000, killSignal: 'SIGKILL' });
-      assert.is(r.status, 1, `${input.name}: ${r.stdout}${r.stderr}`);
-      assert.match(r.stderr, /Snapshot error: (SyntaxError|RangeError): /, input.name);
-    }
-  });
-
-  test('with --format snapshot, what the pipeline lowered makes a snapshot the engine runs', async () => {
-    for (const input of INPUTS.filter((i) => EXPECTED[i.name] === 'lowered')) {
-      const r = runJerry(['--exec-snapshot', await buildSnapshotFile(input.dir, input.name, join(scratch.dir, input.name))]);
+engineTest('what the pipeline lowered runs on the engine', async () => {
+  for (const input of INPUTS.filter((i) => EXPECTED[i.name] === 'lowered')) {
+    for (const minify of [true, false]) {
+      const b = await buildFor(input, minify);
+      if (!('ok' in b)) continue; // reported by the test above
+      const r = runJerry([scratch.write(`${input.name}.js`, b.ok.program)]);
       assert.is(allOutput(r), pass(input.name), explain(r));
       assert.is(r.status, 0, explain(r));
     }
-  });
+  }
+});
 
-  test('with --format snapshot, what the pipeline refuses is refused too', async () => {
-    for (const input of INPUTS.filter((i) => EXPECTED[i.name] === 'refused')) {
-      const r = await orUserError(() => buildSnapshotFile(input.dir, input.name, join(scratch.dir, input.name)));
-      assert.ok('refused' in r, `${input.name} was built`);
-      assert.match((r as { refused: string }).refused, new RegExp(`^${input.name}\\.js:\\d+:\\d+: `));
-    }
-  });
-}
+engineTest('the stamp comment leaves the "use strict" directive in force', async () => {
+  const { program } = await build({ cwd: FIXTURES, entry: 'strict-mode.js', target: 'pico', formats: ['js'], write: false });
+  assert.ok(program.startsWith('/*kaluma-net:'), program.slice(0, 40));
+  const r = runJerry([scratch.write('strict-mode.js', program)]);
+  assert.is(allOutput(r), 'this in a plain call: undefined\n', explain(r));
+});
+
+snapshotTest('the snapshot generator refuses every raw input', () => {
+  for (const input of INPUTS) {
+    const out = join(scratch.dir, `${input.name}.snapshot`);
+    const r = spawnSync(GENERATOR!, ['generate', '-o', out, `${input.name}.js`], { cwd: input.dir, encoding: 'utf8', timeout: 5000, killSignal: 'SIGKILL' });
+    assert.is(r.status, 1, `${input.name}: ${r.stdout}${r.stderr}`);
+    assert.match(r.stderr, /Snapshot error: (SyntaxError|RangeError): /, input.name);
+  }
+});
+
+snapshotTest('with --format snapshot, what the pipeline lowered makes a snapshot the engine runs', async () => {
+  for (const input of INPUTS.filter((i) => EXPECTED[i.name] === 'lowered')) {
+    const r = runJerry(['--exec-snapshot', await buildSnapshotFile(input.dir, input.name, join(scratch.dir, input.name))]);
+    assert.is(allOutput(r), pass(input.name), explain(r));
+    assert.is(r.status, 0, explain(r));
+  }
+});
+
+snapshotTest('with --format snapshot, what the pipeline refuses is refused too', async () => {
+  for (const input of INPUTS.filter((i) => EXPECTED[i.name] === 'refused')) {
+    const r = await orUserError(() => buildSnapshotFile(input.dir, input.name, join(scratch.dir, input.name)));
+    assert.ok('refused' in r, `${input.name} was built`);
+    assert.match((r as { refused: string }).refused, new RegExp(`^${input.name}\\.js:\\d+:\\d+: `));
+  }
+});
 
 test.run();

@@ -3,6 +3,7 @@
 // real ESP-AT driver against it through serialport, as it would against an ESP-01 on a USB adapter.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { gated } from '../helpers/gated';
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { BIN, cli, ROOT } from '../helpers/cli';
@@ -66,27 +67,24 @@ async function runOnPty(script: string, path: string): Promise<Record<string, un
 
 const compared = (log: Record<string, unknown>) => Object.fromEntries(Object.entries(log).filter(([k]) => !k.startsWith('~')));
 
-if (!hasSocat) {
-  console.log('test/hil: skipped: socat is not installed (apt-get install socat), so no pseudo-terminal pair can be made');
-} else {
-  test('a UART bound to nothing names --uart and --emulate', () => {
-    const r = cli(['run', join(SCRIPTS_DIR, 'echo.js'), '--target', 'pico-esp01', '--define', '__PORT__=1'], ROOT);
-    assert.is(r.status, 1);
-    assert.match(r.stderr, /UART0 is not connected to anything in kaluma-net run: bind it to a serial port with --uart 0=\/dev\/ttyUSB0, or emulate the board's hardware with --emulate/);
-  });
+const ptyTest = gated(test, hasSocat, 'test/hil: skipped: socat is not installed (apt-get install socat), so no pseudo-terminal pair can be made');
+ptyTest('a UART bound to nothing names --uart and --emulate', () => {
+  const r = cli(['run', join(SCRIPTS_DIR, 'echo.js'), '--target', 'pico-esp01', '--define', '__PORT__=1'], ROOT);
+  assert.is(r.status, 1);
+  assert.match(r.stderr, /UART0 is not connected to anything in kaluma-net run: bind it to a serial port with --uart 0=\/dev\/ttyUSB0, or emulate the board's hardware with --emulate/);
+});
 
-  for (const name of ['echo.js', 'binary.js', 'refused.js']) {
-    test(`${name} on pico-esp01 over a pty to the modem emulator equals Node's log`, async () => {
-      const modem = await startModem();
-      try {
-        const script = join(SCRIPTS_DIR, name);
-        const [ours, node] = await Promise.all([runOnPty(script, modem.path), runBehaviour(script, 'node')]);
-        assert.equal(compared(ours), compared(node));
-      } finally {
-        await modem.stop();
-      }
-    });
-  }
+for (const name of ['echo.js', 'binary.js', 'refused.js']) {
+  ptyTest(`${name} on pico-esp01 over a pty to the modem emulator equals Node's log`, async () => {
+    const modem = await startModem();
+    try {
+      const script = join(SCRIPTS_DIR, name);
+      const [ours, node] = await Promise.all([runOnPty(script, modem.path), runBehaviour(script, 'node')]);
+      assert.equal(compared(ours), compared(node));
+    } finally {
+      await modem.stop();
+    }
+  });
 }
 
 test.run();

@@ -4,6 +4,7 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { gated } from '../helpers/gated';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -89,36 +90,30 @@ test('the generator runs in a directory holding only the bundle, under the resou
   assert.is(execFileSync('cat', [join(scratch, 'listing.txt')], { encoding: 'utf8' }).trim(), 'es2020_nullish.js');
 });
 
-if (!TOOL) {
-  console.log(`generate.test.ts: real-generator tests skipped: set ${SNAPSHOT_TOOL_ENV} to a JerryScript 2.4 jerry-snapshot (Kaluma fork)`);
-} else {
-  test('the real generator reproduces every golden snapshot from its source', async () => {
-    for (const g of golden) {
-      const bytes = await generateSnapshot(g.js, { resourceName: `${g.name}.js`, tool: TOOL });
-      assert.ok(sameBytes(bytes, g.snapshot), `${g.name}: ${bytes.length} vs ${g.snapshot.length} bytes`);
-    }
-  });
-
-  test('the real generator: a syntax error is reported in its own words', async () => {
-    await generateSnapshot('var a = ;', { resourceName: 'bad.js', tool: TOOL }).then(
-      () => assert.unreachable(),
-      (e) => assert.match((e as Error).message, /refused bad\.js: SyntaxError: Primary expression expected\. \[bad\.js:1:9\]/),
-    );
-  });
-
-  if (!JERRY) {
-    console.log('generate.test.ts: execution of generated snapshots skipped: set KALUMA_NET_TEST_JERRY to a JerryScript 2.4 jerry shell');
-  } else {
-    test('generated snapshots print the golden output when executed', async () => {
-      for (const g of golden) {
-        const bytes = await generateSnapshot(g.js, { resourceName: `${g.name}.js`, tool: TOOL });
-        const file = join(scratch, `${g.name}.snapshot`);
-        writeFileSync(file, bytes);
-        assert.is(execFileSync(JERRY, ['--exec-snapshot', file], { encoding: 'utf8' }), g.out, g.name);
-        assert.ok(verifySnapshot(bytes).ok);
-      }
-    });
+const generatorTest = gated(test, !!TOOL, `generate.test.ts: real-generator tests skipped: set ${SNAPSHOT_TOOL_ENV} to a JerryScript 2.4 jerry-snapshot (Kaluma fork)`);
+generatorTest('the real generator reproduces every golden snapshot from its source', async () => {
+  for (const g of golden) {
+    const bytes = await generateSnapshot(g.js, { resourceName: `${g.name}.js`, tool: TOOL });
+    assert.ok(sameBytes(bytes, g.snapshot), `${g.name}: ${bytes.length} vs ${g.snapshot.length} bytes`);
   }
-}
+});
+
+generatorTest('the real generator: a syntax error is reported in its own words', async () => {
+  await generateSnapshot('var a = ;', { resourceName: 'bad.js', tool: TOOL }).then(
+    () => assert.unreachable(),
+    (e) => assert.match((e as Error).message, /refused bad\.js: SyntaxError: Primary expression expected\. \[bad\.js:1:9\]/),
+  );
+});
+
+const engineTest = gated(generatorTest, !!JERRY, 'generate.test.ts: execution of generated snapshots skipped: set KALUMA_NET_TEST_JERRY to a JerryScript 2.4 jerry shell');
+engineTest('generated snapshots print the golden output when executed', async () => {
+  for (const g of golden) {
+    const bytes = await generateSnapshot(g.js, { resourceName: `${g.name}.js`, tool: TOOL });
+    const file = join(scratch, `${g.name}.snapshot`);
+    writeFileSync(file, bytes);
+    assert.is(execFileSync(JERRY!, ['--exec-snapshot', file], { encoding: 'utf8' }), g.out, g.name);
+    assert.ok(verifySnapshot(bytes).ok);
+  }
+});
 
 test.run();

@@ -6,9 +6,9 @@ import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
 import { build } from '../../cli/pipeline/build';
-import { scaffold, templateNames } from '../../cli/init/scaffold';
-import { networkTargetIds } from '../../cli/targets/load';
+import { initTargetIds, scaffold, templateNames } from '../../cli/init/scaffold';
 import { cli, cliAsync, freePort, ROOT } from '../helpers/cli';
+import { gated } from '../helpers/gated';
 
 const TEMPLATES = ['http-hello', 'tcp-client', 'tcp-echo-server'];
 
@@ -22,13 +22,14 @@ test('init: package.json, config, .gitignore, sources; refuses a non-empty dir w
   assert.is(r.status, 0, r.stderr);
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
   assert.is(pkg.name, 'my-app');
-  assert.equal(Object.keys(pkg.scripts).sort(), ['build', 'flash', 'run', 'typecheck']);
-  assert.is(pkg.scripts.run, 'kaluma-net run --emulate');
-  assert.ok(pkg.devDependencies['kaluma-net']);
+  assert.equal(pkg.scripts, { start: 'kaluma-net run --emulate', build: 'kaluma-net build', flash: 'kaluma-net flash', typecheck: 'tsc -p tsconfig.json' });
+  assert.equal(pkg.allowScripts, { esbuild: true, '@serialport/bindings-cpp': true });
   assert.equal(JSON.parse(readFileSync(join(dir, 'kaluma-net.json'), 'utf8')), { target: 'pico-w' });
-  assert.is(readFileSync(join(dir, '.gitignore'), 'utf8'), 'node_modules/\ndist/\n.env\n');
+  assert.is(readFileSync(join(dir, '.gitignore'), 'utf8'), 'node_modules/\ndist/\n.env\n.env.*\n!.env.example\n');
   assert.ok(existsSync(join(dir, 'src/index.ts')) && existsSync(join(dir, 'tsconfig.json')));
   assert.match(readFileSync(join(dir, 'README.md'), 'utf8'), /\.env/);
+  assert.match(r.stdout, /^created tcp-echo-server \(TypeScript\) for pico-w in /);
+  assert.match(r.stdout, /\nnext: cd .* && npm install && npm start\n$/);
   const again = cli(['init', dir, '--template', 'tcp-client', '--target', 'pico-w'], tmpdir());
   assert.equal([again.status, again.stderr.trim()], [1, `kaluma-net: error: ${dir}: directory is not empty (use --force to write into it anyway)`]);
   assert.is(cli(['init', dir, '--template', 'tcp-client', '--target', 'pico-w', '--force'], tmpdir()).status, 0);
@@ -37,36 +38,41 @@ test('init: package.json, config, .gitignore, sources; refuses a non-empty dir w
   assert.match(cli(['init', join(dir, 'y')], tmpdir()).stderr, /--template and --target are required when not on a terminal/);
 });
 
-test('init without flags on a terminal asks for template and target', async () => {
-  if (spawnSync('sh', ['-c', 'command -v script']).status !== 0) {
-    console.log('templates: terminal prompt test skipped: util-linux `script` (to give init a terminal) is not installed');
-    return;
-  }
+const terminalTest = gated(test, spawnSync('sh', ['-c', 'command -v script']).status === 0, 'templates: terminal prompt test skipped: util-linux `script` (to give init a terminal) is not installed');
+terminalTest('init on a terminal asks template, language and target, by number or by name', async () => {
   const dir = join(mkdtempSync(join(tmpdir(), 'kn-ask-')), 'app');
   const { spawn } = await import('node:child_process');
   const child = spawn('script', ['-qc', `${process.execPath} ${join(ROOT, 'bin/kaluma-net.cjs')} init ${dir}`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  // "2" is the second template (tcp-client), then TypeScript, then a target by name.
+  const answers: [RegExp, string][] = [
+    [/template:\r?\n  1\) http-hello\r?\n  2\) tcp-client\r?\n  3\) tcp-echo-server\r?\nchoose 1-3 or a name \[tcp-echo-server\]: $/, '2\n'],
+    [/language:\r?\n  1\) JavaScript\r?\n  2\) TypeScript\r?\nchoose 1-2 or a name \[JavaScript\]: $/, '2\n'],
+    [/target:\r?\n(  \d\) .*\r?\n)+choose 1-\d or a name \[pico-w\]: $/, 'pico-esp01\n'],
+  ];
   let out = '';
+  let asked = '';
   child.stdout.on('data', (d) => {
     out += d;
-    if (/template \(/.test(out) && !out.includes('SENT1')) {
-      out += 'SENT1';
-      child.stdin.write('http-hello\n');
-    }
-    if (/target \(/.test(out) && !out.includes('SENT2')) {
-      out += 'SENT2';
-      child.stdin.write('pico-esp01\n');
+    asked += d;
+    if (answers.length && answers[0][0].test(asked)) {
+      child.stdin.write(answers.shift()![1]);
+      asked = '';
     }
   });
+  const guard = setTimeout(() => child.kill('SIGKILL'), 30000);
   await new Promise((r) => child.on('close', r));
-  assert.match(out, /created http-hello for pico-esp01/);
+  clearTimeout(guard);
+  assert.is(answers.length, 0, out);
+  assert.match(out, /created tcp-client \(TypeScript\) for pico-esp01/);
   assert.equal(JSON.parse(readFileSync(join(dir, 'kaluma-net.json'), 'utf8')), { target: 'pico-esp01' });
+  assert.ok(existsSync(join(dir, 'src/index.ts')));
 });
 
-test('every template x language x network target: init + build, output passes the engine check', async () => {
+test('every template x language x init target: init + build, output passes the engine check', async () => {
   const base = mkdtempSync(join(tmpdir(), 'kn-matrix-'));
   for (const template of TEMPLATES) {
     for (const typescript of [false, true]) {
-      for (const target of networkTargetIds()) {
+      for (const target of initTargetIds()) {
         const dir = join(base, `${template}-${typescript ? 'ts' : 'js'}-${target}`);
         await scaffold({ dir, template, target, typescript, force: false });
         const r = await build({ cwd: dir, write: false });
