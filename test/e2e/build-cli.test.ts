@@ -45,8 +45,11 @@ test('require("net") is shaken too; a server app includes the server', () => {
   const r = cli(['build', 'srv.js', '--target', 'w5500-evb-pico', '--format', 'js', '--no-minify'], dir);
   assert.is(r.status, 0, r.stderr);
   const out = readFileSync(join(dir, 'dist/srv.js'), 'latin1');
-  assert.ok(out.includes('runtime/drivers/w5500.ts'));
+  assert.ok(out.includes('runtime/drivers/w5500/server.ts'));
   assert.ok(out.includes('runtime/net/server.ts'));
+  // A server-only program: no connect, no DNS in the driver.
+  assert.not.ok(out.includes('runtime/drivers/w5500/client.ts'));
+  assert.not.ok(out.includes('runtime/drivers/w5500/dns.ts'));
   assert.not.ok(out.includes('runtime/drivers/cyw43'));
   assert.not.ok(out.includes('runtime/drivers/esp-at'));
 });

@@ -1,4 +1,4 @@
-// Test board for the W5500 driver: the driver core (runtime/drivers/w5500.ts) wired to the emulated
+// Test board for the W5500 driver: the driver (runtime/drivers/w5500/) wired to the emulated
 // chip (cli/emulate/w5500) through a small fake `hw`: SPI transfers go to the chip, CS/RST are pins
 // the chip watches, INT is the pin the chip drives, timers are Node's.
 

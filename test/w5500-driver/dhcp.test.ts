@@ -4,7 +4,7 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { BROADCAST, createDhcpClient, type DhcpClient, type DhcpStep } from '../../runtime/drivers/w5500-dhcp';
+import { BROADCAST, createDhcpClient, type DhcpClient, type DhcpStep } from '../../runtime/drivers/w5500/dhcp-client';
 
 const MAC = [0x02, 0x11, 0x22, 0x33, 0x44, 0x55];
 const SERVER = [192, 0, 2, 1];

@@ -5,7 +5,7 @@ import * as net from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ERRNO } from '../../runtime/netdev-contract';
-import { dnsQuery, parseDnsReply } from '../../runtime/drivers/w5500-dns';
+import { dnsQuery, parseDnsReply } from '../../runtime/drivers/w5500/dns';
 import { client, up, waitFor } from './board';
 
 const TABLE = { 'echo.test': '127.0.0.1', 'other.test': '127.0.0.1' };

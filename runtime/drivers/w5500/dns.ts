@@ -1,8 +1,15 @@
-// DNS messages for the W5500 driver's resolver (RFC 1035 subset): an A query with recursion
-// desired, and the A record (or the failure code) out of the answer. The UDP exchange itself
-// (socket, retries, timeout) lives in the driver.
+// Host names (KN_CLIENT): an A query over UDP to the DNS server on the fd's own hardware socket,
+// retried, then the TCP connect to the answer (RFC 1035 subset: recursion desired, first A record).
+import { ERRNO } from '../../netdev-contract';
+import { hardClose, ipText, isZero, openSocket, T, W } from './chip';
+import { startTcp } from './client';
+import { myDns, soon } from './core';
+import { ephemeralPort, finishOp } from './sockets';
+import type { Rec } from './types';
+import { udpReceive, udpSend } from './udp';
 
-export const DNS_PORT = 53;
+const DNS_PORT = 53;
+const DNS_TRIES = 3;
 
 const TYPE_A = 1;
 const CLASS_IN = 1;
@@ -79,4 +86,45 @@ export function parseDnsReply(m: Uint8Array, id: number): DnsResult | null {
     i += len;
   }
   return { ip: null, rcode: 0 };
+}
+
+export function resolve(rec: Rec, now: number): void {
+  if (isZero(myDns)) return finishOp(rec, ERRNO.ENOTFOUND, 'cannot resolve ' + rec.host + ': no DNS server configured');
+  const id = Math.floor(Math.random() * 0x10000);
+  const query = dnsQuery(id, rec.host);
+  if (!query) return finishOp(rec, ERRNO.ENOTFOUND, "'" + rec.host + "' is not a valid host name");
+  const n = rec.hw;
+  rec.touched = true;
+  if (!openSocket(n, W.MODE_UDP, ephemeralPort())) return finishOp(rec, ERRNO.EIO, 'socket ' + n + ' did not open for UDP');
+  rec.phase = 'resolving';
+  rec.deadline = now + T.dns;
+  rec.dns = { id, server: myDns, query, sends: 0, retryAt: 0 };
+  dnsSend(rec, now);
+}
+
+function dnsSend(rec: Rec, now: number): void {
+  const d = rec.dns!;
+  if (udpSend(rec.hw, d.server, DNS_PORT, d.query, now)) d.sends++;
+  d.retryAt = now + Math.floor(T.dns / DNS_TRIES);
+  soon(0);
+}
+
+export function pollDns(rec: Rec, n: number, ir: number, now: number): void {
+  const d = rec.dns!;
+  const why = 'cannot resolve ' + rec.host + ': ';
+  if (ir & W.IR_TIMEOUT) return finishOp(rec, ERRNO.ENOTFOUND, why + 'DNS server ' + ipText(d.server) + ' unreachable (ARP timeout)');
+  for (let i = 0; i < 4; i++) {
+    const dg = udpReceive(n, ir);
+    if (!dg) break;
+    if (dg.port !== DNS_PORT || ipText(dg.ip) !== ipText(d.server)) continue;
+    const res = parseDnsReply(dg.data, d.id);
+    if (!res) continue;
+    if (!res.ip) return finishOp(rec, ERRNO.ENOTFOUND, why + (res.rcode === 3 ? 'no such name (NXDOMAIN)' : res.rcode ? 'DNS error ' + res.rcode : 'no A record'));
+    rec.dns = null;
+    hardClose(n);
+    return startTcp(rec, res.ip, now);
+  }
+  if (now >= rec.deadline) return finishOp(rec, ERRNO.ENOTFOUND, why + 'no answer from DNS server ' + ipText(d.server));
+  if (now >= d.retryAt && d.sends < DNS_TRIES) dnsSend(rec, now);
+  soon(0);
 }

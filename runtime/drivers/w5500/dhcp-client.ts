@@ -1,5 +1,5 @@
-// A small DHCP client (RFC 2131/2132 subset) for the W5500 driver: DISCOVER → OFFER → REQUEST → ACK,
-// renewal at T1 (unicast to the server), rebinding at T2 (broadcast), a new discovery when the lease
+// A small DHCP client (RFC 2131/2132 subset) for the W5500 driver (dhcp.ts): DISCOVER → OFFER →
+// REQUEST → ACK, renewal at T1 (unicast to the server), rebinding at T2 (broadcast), a new discovery when the lease
 // ends or a NAK arrives. It only builds and reads messages and keeps the timers; the driver moves
 // them over a UDP socket on port 68 while `active()` says one is needed.
 
@@ -8,8 +8,29 @@ export const DHCP_CLIENT_PORT = 68;
 export const BROADCAST = [255, 255, 255, 255];
 
 const MAGIC = [99, 130, 83, 99];
-const OPT = { PAD: 0, SUBNET: 1, ROUTER: 3, DNS: 6, HOSTNAME: 12, REQUESTED_IP: 50, LEASE: 51, TYPE: 53, SERVER_ID: 54, PARAMS: 55, T1: 58, T2: 59, CLIENT_ID: 61, END: 255 };
-const TYPE = { DISCOVER: 1, OFFER: 2, REQUEST: 3, ACK: 5, NAK: 6 };
+const enum OPT {
+  PAD = 0,
+  SUBNET = 1,
+  ROUTER = 3,
+  DNS = 6,
+  HOSTNAME = 12,
+  REQUESTED_IP = 50,
+  LEASE = 51,
+  TYPE = 53,
+  SERVER_ID = 54,
+  PARAMS = 55,
+  T1 = 58,
+  T2 = 59,
+  CLIENT_ID = 61,
+  END = 255,
+}
+const enum TYPE {
+  DISCOVER = 1,
+  OFFER = 2,
+  REQUEST = 3,
+  ACK = 5,
+  NAK = 6,
+}
 /** First DISCOVER/REQUEST retransmission wait; it doubles up to the cap. */
 const FIRST_RETRY_MS = 1000;
 const MAX_RETRY_MS = 8000;
