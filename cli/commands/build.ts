@@ -5,6 +5,7 @@ import { build, displayPath, type BuildOptions, type BuildResult } from '../pipe
 import { formatHeapLine } from '../pipeline/heap-estimate';
 import { formatSizeReport } from '../pipeline/size-report';
 import { UserError } from '../util/errors';
+import { parseDefineArgs } from '../pipeline/defines';
 
 interface BuildFlags {
   cwd?: string;
@@ -17,6 +18,7 @@ interface BuildFlags {
   watch?: boolean;
   json?: boolean;
   strict?: boolean;
+  allowHeapOverflow?: boolean;
   firmware?: string;
   wifiSsid?: string;
   wifiPassword?: string;
@@ -26,25 +28,15 @@ interface BuildFlags {
 
 const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
 
-export function parseDefines(list: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const d of list) {
-    const m = /^([A-Za-z_$][\w$.]*)=(.*)$/s.exec(d);
-    if (!m) throw new UserError(`--define ${d}: expected KEY=VALUE`);
-    const v = m[2];
-    out[m[1]] = /^(-?\d+(\.\d+)?|true|false|null|".*"|'.*')$/.test(v) ? v : JSON.stringify(v);
-  }
-  return out;
-}
-
 /** The build options the `build`, `run` and `flash` commands share. */
 export function addBuildOptions(cmd: Command): Command {
   return cmd
     .option('-t, --target <id>', 'board target (see kaluma-net targets)')
     .option('-C, --cwd <dir>', 'project directory (default: the current one)')
-    .option('-D, --define <KEY=VALUE>', 'replace a global identifier with a constant (repeatable)', collect, [])
+    .option('-D, --define <KEY=VALUE>', 'replace a global name with a constant: a number, true/false/null, a "quoted" string, else the text as a string (repeatable)', collect, [])
     .option('--no-minify', 'keep the output readable')
-    .option('--strict', 'treat engine warnings (missing built-ins) as errors');
+    .option('--strict', 'treat engine warnings (missing built-ins) as errors')
+    .option('--allow-heap-overflow', "build even when parsing the program needs more than the board's heap (an error otherwise)");
 }
 
 export function buildOptions(entry: string | undefined, f: BuildFlags): BuildOptions {
@@ -56,8 +48,9 @@ export function buildOptions(entry: string | undefined, f: BuildFlags): BuildOpt
     formats: f.format,
     minify: f.minify,
     sourcemap: f.sourcemap,
-    define: parseDefines(f.define ?? []),
+    define: parseDefineArgs(f.define ?? []),
     strict: f.strict,
+    allowHeapOverflow: f.allowHeapOverflow,
     firmware: f.firmware,
     wifi: f.wifiSsid || f.wifiPassword || f.wifiSecurity ? { ssid: f.wifiSsid, password: f.wifiPassword, security: f.wifiSecurity } : undefined,
     snapshotTool: f.snapshotTool,
@@ -74,6 +67,7 @@ function report(r: BuildResult, json: boolean): void {
     process.stdout.write(
       JSON.stringify(
         {
+          ok: true,
           target: r.target.id,
           entry: displayPath(r.entry),
           size: r.size,
@@ -146,8 +140,14 @@ export function register(program: Command): void {
     .option('--watch', 'rebuild on change, one line per rebuild')
     .option('--json', 'machine-readable result on stdout')
     .action(async (entry: string | undefined, flags: BuildFlags) => {
-      const options = buildOptions(entry, flags);
-      if (flags.watch) return watchBuild(options);
-      report(await build(options), !!flags.json);
+      if (flags.watch) return watchBuild(buildOptions(entry, flags));
+      if (!flags.json) return report(await build(buildOptions(entry, flags)), false);
+      try {
+        report(await build(buildOptions(entry, flags)), true);
+      } catch (e) {
+        // Scripts read stdout: the failure is a JSON result too (and the usual line on stderr).
+        if (e instanceof UserError) process.stdout.write(JSON.stringify({ ok: false, errors: e.message.split('\n') }, null, 2) + '\n');
+        throw e;
+      }
     });
 }

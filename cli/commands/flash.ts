@@ -41,7 +41,12 @@ export function register(program: Command): void {
     .option('--drive <dir>', 'mount point of the BOOTSEL drive (with --uf2; default: found by its INFO_UF2.TXT)')
     .action(async (file: string | undefined, flags: FlashFlags) => {
       const given: ProgramFile = file ? classifyProgramFile(flags.cwd ? resolve(flags.cwd, file) : file) : { kind: 'entry', file: '' };
-      if (flags.uf2 || given.kind === 'uf2') return flashUf2(given, flags);
+      if (flags.uf2 || given.kind === 'uf2') {
+        if (flags.port) {
+          throw new UserError(`--port ${flags.port}: a UF2 is copied to the board's BOOTSEL drive, not sent over a serial port; give --drive <dir> for the drive, or flash the .js (or the source) with --port`);
+        }
+        return flashUf2(given, flags);
+      }
       if (flags.drive) throw new UserError('--drive applies only with --uf2');
       return flashSerial(given, flags);
     });

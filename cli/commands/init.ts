@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { asker } from '../init/prompt';
 import { initTargetIds, scaffold, templateNames } from '../init/scaffold';
 import { UserError } from '../util/errors';
+import { missingDirs } from '../util/out-dir';
 
 interface InitFlags {
   template?: string;
@@ -41,6 +42,7 @@ export function register(program: Command): void {
     .action(async (dir: string, flags: InitFlags & { javascript?: boolean }) => {
       if (flags.typescript && flags.javascript) throw new UserError('--typescript and --javascript: choose one');
       const { template, target, typescript } = await askMissing({ ...flags, typescript: flags.javascript ? false : flags.typescript });
+      missingDirs(dir, dir);
       const { files, notes } = await scaffold({ dir, template, target, typescript, force: !!flags.force });
       const lines = [`created ${template} (${typescript ? 'TypeScript' : 'JavaScript'}) for ${target} in ${dir}:`, ...files.map((f) => `  ${f}`), ...notes.map((n) => `note: ${n}`)];
       lines.push(`next: cd ${dir} && npm install && npm start`);

@@ -30,6 +30,8 @@ export function register(program: Command): void {
         if (target && !target.flash) throw new UserError(`--target ${target.id}: runs on the PC and has no flash layout`);
         const r = inspectFile(bytes, file, target?.flash ? { layouts: [{ name: target.id, ...target.flash }] } : {});
         process.stdout.write(flags.json ? JSON.stringify(r, null, 2) + '\n' : formatInspect(r) + '\n');
+        // Scripts and CI rely on the status: a file with problems fails.
+        if (r.problems.length) process.exitCode = 1;
       } catch (e) {
         if (e instanceof UserError) throw e;
         throw new UserError(`${file}: ${(e as Error).message}`);

@@ -7,7 +7,7 @@ import { programBin } from './program-bytes';
 import { storageImage } from './storage-slots';
 import { hex32 } from './uf2-format';
 import { type FlashRegion, writeUf2 } from './uf2-write';
-import { type WifiCredentials, wifiStorageEntries } from './wifi-credentials';
+import { findProgramWifi, type WifiCredentials, type WifiSummary, wifiStorageEntries } from './wifi-credentials';
 
 export type ImageFormat = 'bin' | 'uf2';
 
@@ -19,6 +19,8 @@ export interface MakeImagesOptions {
   /** A Kaluma firmware UF2 to combine with the program into one UF2. */
   firmware?: Uint8Array;
   wifi?: WifiCredentials;
+  /** Wi-Fi credentials in the program text (findProgramWifi), when the caller already looked. */
+  programWifi?: WifiSummary | null;
 }
 
 export interface ImageOutput {
@@ -28,6 +30,8 @@ export interface ImageOutput {
   note?: string;
   /** The file holds a Wi-Fi password: write it with mode 0o600. */
   containsSecrets?: boolean;
+  /** Where the file holds Wi-Fi credentials: the program text, the storage slots. */
+  wifiIn: ('program' | 'storage')[];
 }
 
 export function makeImages(options: MakeImagesOptions): ImageOutput[] {
@@ -51,26 +55,26 @@ export function makeImages(options: MakeImagesOptions): ImageOutput[] {
     regions.push({ address: target.storageBase, bytes: storageImage(wifiStorageEntries(options.wifi), target.storageSize) });
   }
 
+  const inProgram = options.programWifi === undefined ? findProgramWifi(options.programText) : options.programWifi;
+  const programSecret = !!inProgram?.passwordPresent;
   return formats.map((format): ImageOutput => {
-    if (format === 'bin') {
-      return options.wifi
-        ? { name: 'bin', bytes: bin, note: 'the .bin holds the program region only, without the Wi-Fi credentials (they are in the .uf2)' }
-        : { name: 'bin', bytes: bin };
-    }
+    const wifiIn: ImageOutput['wifiIn'] = inProgram ? ['program'] : [];
+    if (format === 'bin') return { name: 'bin', bytes: bin, containsSecrets: programSecret, wifiIn };
     const bytes = options.firmware ? mergeFirmware(options.firmware, regions, target) : writeUf2(regions, target.uf2Family);
-    if (!options.wifi) return { name: 'uf2', bytes };
+    if (!options.wifi) return { name: 'uf2', bytes, containsSecrets: programSecret, wifiIn };
     return {
       name: 'uf2',
       bytes,
-      containsSecrets: options.wifi.password !== undefined,
+      containsSecrets: programSecret || options.wifi.password !== undefined,
+      wifiIn: [...wifiIn, 'storage'],
       note:
-        `contains Wi-Fi credentials (${options.wifi.password !== undefined ? 'SSID and password' : 'SSID'}) in the storage area at ` +
-        `${hex32(target.storageBase)}: keep the file private; flashing it replaces all of the board's storage items`,
+        `the .uf2 also pre-seeds the Wi-Fi storage slots (${options.wifi.password !== undefined ? 'SSID and password' : 'SSID'}) at ` +
+        `${hex32(target.storageBase)}: flashing it replaces all of the board's storage items`,
     };
   });
 }
 
-export { writeFileAtomic, type AtomicWriteOptions } from './atomic-write';
+export { removeStaleTemps, writeFileAtomic, type AtomicWriteOptions } from './atomic-write';
 export { mergeFirmware } from './firmware-merge';
 export type { FlashLayout, NamedFlashLayout } from './flash-layout';
 export { formatInspect } from './inspect-format';
@@ -82,4 +86,4 @@ export { readStorage, storageImage, type StorageReading } from './storage-slots'
 export { describeFamily, familyName, UF2_FAMILY } from './uf2-format';
 export { readUf2, type Uf2Reading } from './uf2-read';
 export { writeUf2, type FlashRegion } from './uf2-write';
-export { WIFI_SECURITY_MODES, wifiStorageEntries, type WifiCredentials } from './wifi-credentials';
+export { findProgramWifi, WIFI_SECURITY_MODES, wifiStorageEntries, type WifiCredentials, type WifiSummary } from './wifi-credentials';

@@ -45,8 +45,9 @@ export function formatInspect(result: InspectResult): string {
   }
   if (result.wifi) {
     const security = result.wifi.security ? `, security ${result.wifi.security}` : '';
-    lines.push(`  Wi-Fi: SSID ${JSON.stringify(result.wifi.ssid)}, password ${result.wifi.password}${security}`);
-  } else if (result.kind === 'uf2') {
+    const where = result.wifi.in.map((w) => (w === 'program' ? 'the program text' : 'the storage area')).join(' and ');
+    lines.push(`  Wi-Fi: SSID ${JSON.stringify(result.wifi.ssid)}, password ${result.wifi.password}${security} (in ${where}): keep this file private`);
+  } else {
     lines.push('  Wi-Fi: no credentials');
   }
   if (result.problems.length === 0) {

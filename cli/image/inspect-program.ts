@@ -7,10 +7,13 @@ import type { InspectProgram } from './inspect-result';
 import { programBytes, roundUpToSector } from './program-bytes';
 import { readStamp } from './stamp';
 import { FLASH_SECTOR_SIZE } from './uf2-format';
+import { findProgramWifi, type WifiSummary } from './wifi-credentials';
 
 export interface ProgramAnalysis {
   program: InspectProgram | null;
   problems: string[];
+  /** Wi-Fi credentials in the program text. */
+  wifi: WifiSummary | null;
 }
 
 function message(error: unknown): string {
@@ -19,6 +22,7 @@ function message(error: unknown): string {
 
 export function analyseProgramText(text: string, address: string | null): ProgramAnalysis {
   const problems: string[] = [];
+  if (!text.replace(/\/\*[\s\S]*?\*\//g, '').trim()) problems.push('the program is empty');
   try {
     programBytes(text);
   } catch (error) {
@@ -37,7 +41,7 @@ export function analyseProgramText(text: string, address: string | null): Progra
     problems.push(message(error));
   }
   const program = { address, textBytes: text.length, sectors: roundUpToSector(text.length + 1) / FLASH_SECTOR_SIZE, stamp, heap: stamp ? engineView(text, stamp.target, problems) : null };
-  return { program, problems };
+  return { program, problems, wifi: findProgramWifi(text) };
 }
 
 /** For a program stamped for a board target: what that board's engine cannot parse (a problem) and
@@ -54,7 +58,7 @@ function engineView(text: string, targetId: string, problems: string[]): Inspect
 /** Program-region bytes: text, NUL terminator, then erased flash (0xFF). */
 export function analyseProgramRegion(bytes: Uint8Array, address: string | null): ProgramAnalysis {
   if (bytes.length === 0 || bytes[0] === 0xff) {
-    return { program: null, problems: ['the program region holds no program (it starts with 0xFF, erased flash)'] };
+    return { program: null, problems: ['the program region holds no program (it starts with 0xFF, erased flash)'], wifi: null };
   }
   const nul = bytes.indexOf(0);
   const textEnd = nul >= 0 ? nul : bytes.length;

@@ -46,6 +46,9 @@ export interface InspectWifi {
   ssid: string;
   password: 'present' | 'absent';
   security: string | null;
+  /** Where the file holds them: the program text (the driver's options, or the program's own
+   *  `wifi.connect({...})`) and/or the storage slots WIFI_*. */
+  in: ('program' | 'storage')[];
 }
 
 export interface InspectUf2 {

@@ -13,11 +13,11 @@ import {
   storageRange,
 } from './flash-layout';
 import { analyseProgramRegion, analyseProgramText } from './inspect-program';
-import type { InspectKind, InspectRegion, InspectResult } from './inspect-result';
+import type { InspectKind, InspectRegion, InspectResult, InspectWifi } from './inspect-result';
 import { readStorage } from './storage-slots';
 import { FLASH_SECTOR_SIZE, UF2_MAGIC_START0, describeFamily, familyName, hex32 } from './uf2-format';
 import { type Uf2Region, readUf2 } from './uf2-read';
-import { summariseWifi } from './wifi-credentials';
+import { summariseWifi, type WifiSummary } from './wifi-credentials';
 
 export interface InspectOptions {
   /**
@@ -129,6 +129,7 @@ function inspectUf2(bytes: Uint8Array, result: InspectResult, layouts: readonly 
     const analysis = analyseProgramRegion(program, hex32(layout.programBase));
     result.program = analysis.program;
     result.problems.push(...analysis.problems);
+    if (analysis.wifi) result.wifi = inspectWifi(analysis.wifi, 'program');
   }
   const storageBytes = sliceAt(reading.regions, storageRange(layout));
   if (storageBytes) {
@@ -141,10 +142,15 @@ function inspectUf2(bytes: Uint8Array, result: InspectResult, layouts: readonly 
     };
     result.problems.push(...storage.problems.map((p) => `storage: ${p}`));
     const wifi = summariseWifi(storage.entries);
-    if (wifi) {
-      result.wifi = { ssid: wifi.ssid, password: wifi.passwordPresent ? 'present' : 'absent', security: wifi.security };
-    }
+    if (wifi && result.wifi) {
+      result.wifi.in.push('storage');
+      if (wifi.passwordPresent) result.wifi.password = 'present';
+    } else if (wifi) result.wifi = inspectWifi(wifi, 'storage');
   }
+}
+
+function inspectWifi(w: WifiSummary, where: 'program' | 'storage'): InspectWifi {
+  return { ssid: w.ssid, password: w.passwordPresent ? 'present' : 'absent', security: w.security, in: [where] };
 }
 
 /**
@@ -186,10 +192,12 @@ export function inspectFile(input: string | Uint8Array, name?: string, options: 
     const analysis = analyseProgramRegion(bytes, null);
     result.program = analysis.program;
     result.problems.push(...analysis.problems);
+    if (analysis.wifi) result.wifi = inspectWifi(analysis.wifi, 'program');
   } else {
     const analysis = analyseProgramText(Buffer.from(bytes).toString('latin1'), null);
     result.program = analysis.program;
     result.problems.push(...analysis.problems);
+    if (analysis.wifi) result.wifi = inspectWifi(analysis.wifi, 'program');
   }
   return result;
 }

@@ -4,6 +4,9 @@
 // password is stored as its UTF-8 bytes spelled as Latin-1 characters: that is what reaches the
 // radio. Messages never contain the password.
 
+import { parse, type Node, type ObjectExpression } from 'acorn';
+import { simple } from 'acorn-walk';
+
 export const WIFI_SECURITY_MODES = ['OPEN', 'WPA2_WPA_PSK', 'WPA2_PSK', 'WPA_PSK', 'WEP_PSK'] as const;
 export type WifiSecurity = (typeof WIFI_SECURITY_MODES)[number];
 
@@ -88,4 +91,34 @@ export function summariseWifi(entries: readonly { key: string; value: string }[]
     passwordPresent: get(WIFI_KEYS.password) !== undefined,
     security: get(WIFI_KEYS.security) ?? null,
   };
+}
+
+/**
+ * Wi-Fi credentials written into program text: an object literal with a string `ssid` (what the
+ * build gives the network driver, or a `wifi.connect({ssid, password})` in the program itself).
+ * Null when there is none, or when the text does not parse.
+ */
+export function findProgramWifi(text: string): WifiSummary | null {
+  if (!text.includes('ssid')) return null;
+  let ast: Node;
+  try {
+    ast = parse(text, { ecmaVersion: 'latest', sourceType: 'script', allowReturnOutsideFunction: true });
+  } catch {
+    return null;
+  }
+  let found: WifiSummary | null = null;
+  simple(ast, {
+    ObjectExpression(node) {
+      const strings = new Map<string, string>();
+      for (const p of (node as ObjectExpression).properties) {
+        if (p.type !== 'Property' || p.computed) continue;
+        const key = p.key.type === 'Identifier' ? p.key.name : p.key.type === 'Literal' ? String(p.key.value) : '';
+        if (p.value.type === 'Literal' && typeof p.value.value === 'string') strings.set(key, p.value.value);
+      }
+      const ssid = strings.get('ssid');
+      if (ssid === undefined || (found && found.passwordPresent)) return;
+      found = { ssid, passwordPresent: !!strings.get('password'), security: strings.get('security') ?? null };
+    },
+  });
+  return found;
 }

@@ -1,9 +1,10 @@
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { writeFileAtomic } from '../image';
 import { listTargetIds, loadTarget } from '../targets/load';
 import type { Target } from '../targets/target';
 import { UserError } from '../util/errors';
+import { ensureWritableDir } from '../util/out-dir';
 import { packageRoot, packageVersion } from '../util/package-root';
 import { CONFIG_FILE } from '../pipeline/project-config';
 import { projectReadme } from './readme';
@@ -91,7 +92,7 @@ export async function scaffold(opts: InitOptions): Promise<Scaffolded> {
   const lang = opts.typescript ? 'ts' : 'js';
   const from = join(packageRoot(), 'templates', opts.template);
   const sources = join(from, lang, 'src');
-  mkdirSync(dir, { recursive: true });
+  ensureWritableDir(dir, opts.dir);
   const written: string[] = [];
   const put = async (file: string, text: string) => {
     await writeFileAtomic(join(dir, file), text);

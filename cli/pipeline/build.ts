@@ -1,18 +1,20 @@
 import { readFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { basename, extname, join, relative, resolve } from 'node:path';
 import { bundle } from '../bundle/bundle';
 import { runtimeDir } from '../bundle/virtual-modules';
 import { checkEngine, type Diagnostic } from '../check/engine-check';
 import { minifyBundle } from '../codegen/minify';
 import { estimateParseHeap, heapWarning, type HeapEstimate } from './heap-estimate';
-import { makeImages, stampProgram, writeFileAtomic } from '../image';
+import { findProgramWifi, makeImages, removeStaleTemps, stampProgram, writeFileAtomic } from '../image';
 import { loadTarget } from '../targets/load';
 import type { Target } from '../targets/target';
 import { UserError } from '../util/errors';
 import { packageVersion } from '../util/package-root';
 import { resolveEntry } from './entry';
-import { readDotEnv, readProjectConfig } from './project-config';
+import { CONFIG_FILE, readDotEnv, readProjectConfig } from './project-config';
+import { resolveDefines } from './defines';
+import { netdevOptionsProblem } from '../targets/netdev-options';
+import { ensureWritableDir, fsReason } from '../util/out-dir';
 import { moduleSizes, type ModuleSize } from './size-report';
 
 export const FORMATS = ['js', 'bin', 'uf2', 'snapshot'] as const;
@@ -32,8 +34,11 @@ export interface BuildOptions {
   formats?: string[];
   minify?: boolean;
   sourcemap?: boolean;
-  define?: Record<string, string>;
+  /** KEY -> VALUE by the define rule of cli/pipeline/defines.ts (README, "Defines"). */
+  define?: Record<string, unknown>;
   strict?: boolean;
+  /** Build a program whose parse needs more than the board's heap (an error otherwise). */
+  allowHeapOverflow?: boolean;
   wifi?: Partial<WifiCredentials>;
   firmware?: string;
   snapshotTool?: string;
@@ -41,6 +46,16 @@ export interface BuildOptions {
   write?: boolean;
   /** Skip esbuild's syntax minification (inlining moves code), for exact error locations (`run`). */
   preciseLocations?: boolean;
+}
+
+type WifiPlace = 'program' | 'storage';
+
+interface Output {
+  file: OutputFile;
+  data: Uint8Array;
+  /** Holds a Wi-Fi password: written with mode 0o600. */
+  secret: boolean;
+  wifiIn: WifiPlace[];
 }
 
 export interface OutputFile {
@@ -79,9 +94,11 @@ function parseFormats(list: string[] | undefined, target: Target): Format[] {
   return out;
 }
 
+const WIFI_ENV_KEYS = ['KALUMA_NET_WIFI_SSID', 'KALUMA_NET_WIFI_PASSWORD', 'KALUMA_NET_WIFI_SECURITY'];
+
 /** Build-time Wi-Fi credentials: options, then KALUMA_NET_WIFI_* from the environment, then `.env`. */
 function wifiCredentials(opts: BuildOptions, cwd: string): WifiCredentials | undefined {
-  const env = { ...readDotEnv(cwd), ...process.env };
+  const env = { ...readDotEnv(cwd, WIFI_ENV_KEYS), ...process.env };
   const ssid = opts.wifi?.ssid ?? env.KALUMA_NET_WIFI_SSID;
   if (!ssid) return undefined;
   const password = opts.wifi?.password ?? env.KALUMA_NET_WIFI_PASSWORD;
@@ -103,7 +120,11 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   const targetId = opts.target ?? config.target;
   if (!targetId) throw new UserError(`--target is required (or a "target" in kaluma-net.json); see kaluma-net targets`);
   const loaded = loadTarget(targetId);
-  if (config.netdev && !loaded.netdev) throw new UserError(`kaluma-net.json: field "netdev": target ${loaded.id} has no network driver`);
+  if (config.netdev) {
+    if (!loaded.netdev) throw new UserError(`${config.file}: field "netdev": target ${loaded.id} has no network driver`);
+    const problem = netdevOptionsProblem(loaded.netdev.driver, config.netdev);
+    if (problem) throw new UserError(`${config.file}: ${problem} (target ${loaded.id})`);
+  }
   const target = config.netdev ? { ...loaded, netdev: { ...loaded.netdev!, ...config.netdev } } : loaded;
   const entry = resolveEntry(cwd, opts.entry ?? config.entry);
   const formats = parseFormats(opts.formats ?? config.formats, target);
@@ -117,7 +138,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     entry,
     target,
     cwd,
-    define: { ...config.define, ...opts.define },
+    define: resolveDefines(config.define, config.file ?? CONFIG_FILE, opts.define),
     driver: wifi ? { wifi } : {},
     snapshotSafe: snapshot,
     minify,
@@ -143,7 +164,9 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   if (errors.length) throw new UserError(errors.map((d) => `${d.where}: ${d.message}`).join('\n'));
 
   const min = minify ? await minifyBundle(b.code, opts.sourcemap ? b.map : undefined) : { code: b.code, map: opts.sourcemap ? b.map : undefined };
-  const body = min.code.endsWith('\n') ? min.code : min.code + '\n';
+  // The map reference is part of what is stamped, so the .js, .bin and .uf2 hold one program.
+  const mapLine = opts.sourcemap && min.map ? `//# sourceMappingURL=${name}.js.map\n` : '';
+  const body = (min.code.endsWith('\n') ? min.code : min.code + '\n') + mapLine;
   const program = stampProgram(body, { v: packageVersion(), target: target.id, engine: target.engine.id });
   const map = min.map && shiftMap(min.map, program.slice(0, program.length - body.length).split('\n').length - 1);
   checkAscii(program, target);
@@ -155,22 +178,21 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   // Calibrated on minified programs: whitespace and comments cost the engine nothing.
   const heap = target.flash && minify ? estimateParseHeap({ bytes: size, stringBytes: check.stringBytes, functions: check.functions }, target.heapSize) : undefined;
   const crowded = heap && heapWarning(heap, target.id);
+  if (crowded && heap.parse > heap.heapSize && !opts.allowHeapOverflow) {
+    throw new UserError(`${crowded}; --allow-heap-overflow builds it anyway`);
+  }
   if (crowded) warnings.push(crowded);
 
   const notes: string[] = [];
-  const outputs: { file: OutputFile; data: Uint8Array; secret?: boolean }[] = [];
-  const emit = (file: string, bytes: Uint8Array | string, format: OutputFile['format'], secret = false) => {
+  const outputs: Output[] = [];
+  const emit = (file: string, bytes: Uint8Array | string, format: OutputFile['format'], secret = false, wifiIn: WifiPlace[] = []) => {
     const data = typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes;
-    outputs.push({ file: { path: join(outdir, file), format, bytes: data.length }, data, secret });
+    outputs.push({ file: { path: join(outdir, file), format, bytes: data.length }, data, secret, wifiIn });
   };
 
-  let programText = program;
-  if (opts.sourcemap && map) {
-    programText = program + `//# sourceMappingURL=${name}.js.map\n`;
-    emit(`${name}.js.map`, map, 'map');
-  }
-  emit(`${name}.js`, programText, 'js', !!wifi?.password);
-  if (wifi) notes.push(`${name}.js contains the Wi-Fi credentials for ${target.id}'s network driver: keep it private`);
+  if (mapLine && map) emit(`${name}.js.map`, map, 'map');
+  const programWifi = wifi ? findProgramWifi(program) : null;
+  emit(`${name}.js`, program, 'js', !!programWifi?.passwordPresent, programWifi ? ['program'] : []);
 
   const imageFormats = formats.filter((f): f is 'bin' | 'uf2' => f === 'bin' || f === 'uf2');
   if (imageFormats.length && target.flash) {
@@ -178,25 +200,26 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     const seed = imageFormats.includes('uf2') ? wifi : undefined;
     let images: ReturnType<typeof makeImages>;
     try {
-      images = makeImages({ programText: program, target: target.flash, formats: imageFormats, firmware, wifi: seed });
+      images = makeImages({ programText: program, target: target.flash, formats: imageFormats, firmware, wifi: seed, programWifi });
     } catch (e) {
       throw new UserError(opts.firmware ? `--firmware ${opts.firmware}: ${(e as Error).message}` : (e as Error).message);
     }
     for (const img of images) {
-      emit(`${name}.${img.name}`, img.bytes, img.name, img.containsSecrets);
+      emit(`${name}.${img.name}`, img.bytes, img.name, img.containsSecrets, img.wifiIn);
       if (img.note) notes.push(img.note);
     }
   }
   if (snapshot) {
     const { buildSnapshotImage } = await import('../codegen/snapshot-image');
-    for (const f of await buildSnapshotImage({ program, name, target, formats, tool: opts.snapshotTool })) emit(f.file, f.bytes, f.format);
+    // The program's string literals, credentials included, are in the snapshot as they are.
+    const inProgram: WifiPlace[] = programWifi ? ['program'] : [];
+    for (const f of await buildSnapshotImage({ program, name, target, formats, tool: opts.snapshotTool })) emit(f.file, f.bytes, f.format, !!programWifi?.passwordPresent, inProgram);
   }
+  const withWifi = outputs.filter((o) => o.wifiIn.length);
+  if (withWifi.length) notes.push(wifiNote(withWifi, outdir, wifi?.password !== undefined));
 
   // Everything is computed before anything is written, so a failure leaves no partial build.
-  if (opts.write !== false) {
-    await mkdir(outdir, { recursive: true });
-    for (const o of outputs) await writeFileAtomic(o.file.path, o.data, o.secret ? { mode: 0o600 } : {});
-  }
+  if (opts.write !== false) await writeOutputs(outdir, outputs, opts.outdir ? `--outdir ${opts.outdir}` : `output directory ${displayPath(outdir)}`);
   const files = outputs.map((o) => o.file);
 
   return {
@@ -216,6 +239,28 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
       .filter((p) => !p.includes(':') || p.startsWith('/'))
       .map((p) => resolve(cwd, p)),
   };
+}
+
+/** Which files hold the Wi-Fi credentials, and where in them; never their values. */
+function wifiNote(outputs: readonly Output[], outdir: string, password: boolean): string {
+  const files = outputs.map((o) => {
+    const where = o.wifiIn.map((w) => (w === 'program' ? 'program text' : 'storage slots')).join(' and ');
+    return `${displayPath(join(outdir, basename(o.file.path)))} (${where})`;
+  });
+  const what = password ? 'SSID and password' : 'SSID';
+  return `Wi-Fi credentials (${what}) are in ${files.join(', ')}: keep ${files.length > 1 ? 'these files' : 'it'} private${password ? ' (written with mode 600)' : ''}`;
+}
+
+async function writeOutputs(outdir: string, outputs: readonly Output[], label: string): Promise<void> {
+  ensureWritableDir(outdir, label);
+  await removeStaleTemps(outdir, outputs.map((o) => basename(o.file.path)));
+  for (const o of outputs) {
+    try {
+      await writeFileAtomic(o.file.path, o.data, o.secret ? { mode: 0o600 } : {});
+    } catch (e) {
+      throw new UserError(`${displayPath(o.file.path)}: cannot write the file (${fsReason((e as Error).cause ?? e)})`);
+    }
+  }
 }
 
 /** The map of code that got `lines` lines prepended (the stamp). */

@@ -31,6 +31,18 @@ function unboundMessage(target: Target, kind: 'UART' | 'SPI', bus: number): stri
   return `${kind}${bus} is not connected to anything in kaluma-net run: ${how}emulate the board's hardware with --emulate (target ${target.id})`;
 }
 
+/** Why the program's network driver would find nothing on its bus in this run, if it would. */
+function unboundHardware(target: Target, uarts: readonly UartBindingSpec[]): string | undefined {
+  const nd = target.netdev;
+  if (nd?.driver === 'esp-at') {
+    const bus = Number((nd.uart as { bus?: number } | undefined)?.bus ?? 0);
+    if (uarts.some((u) => u.bus === bus)) return undefined;
+    return `target ${target.id}: its ESP-01 modem is on UART${bus}: bind it to a serial port with --uart ${bus}=/dev/ttyUSB0, or run it with --emulate (or use --target host)`;
+  }
+  if (nd?.driver === 'w5500') return `target ${target.id}: its W5500 chip on SPI${Number((nd.spi as { bus?: number } | undefined)?.bus ?? 0)} can only be emulated on this PC: run it with --emulate (or use --target host)`;
+  return undefined;
+}
+
 /** Builds exactly as `build` does (in memory), then runs the program in the Kaluma sandbox. */
 export async function startProgram(opts: RunOptions): Promise<RunningProgram> {
   const stderr = opts.stderr ?? ((t: string) => process.stderr.write(t));
@@ -41,6 +53,10 @@ export async function startProgram(opts: RunOptions): Promise<RunningProgram> {
   if (opts.emulate && target.pc) throw new UserError(`--emulate: target ${target.id} has no hardware to emulate`);
   if (!opts.emulate && target.netdev?.driver === 'cyw43') {
     throw new UserError(`target ${target.id}: its Wi-Fi chip is built into the firmware; run it with --emulate (or use --target host)`);
+  }
+  if (!opts.emulate && result.modules.some((m) => m.group === 'driver')) {
+    const missing = unboundHardware(target, opts.uart ?? []);
+    if (missing) throw new UserError(missing);
   }
 
   const locator = new ErrorLocator(`${result.name}.js`, result.map, cwd);

@@ -42,7 +42,7 @@ test('UF2 with Wi-Fi: layout, regions, program, stamp, SSID shown, password only
   assert.is(result.program!.stamp!.target, 'pico-w');
   assert.ok(result.program!.stamp!.hashMatches);
   assert.equal(result.storage!.keys, ['WIFI_SSID', 'WIFI_PASSWORD', 'WIFI_SECURITY']);
-  assert.equal(result.wifi, { ssid: 'Home Net', password: 'present', security: 'WPA2_PSK' });
+  assert.equal(result.wifi, { ssid: 'Home Net', password: 'present', security: 'WPA2_PSK', in: ['storage'] });
   assert.equal(result.problems, []);
   const text = formatInspect(result);
   assert.match(text, /Wi-Fi: SSID "Home Net", password present, security WPA2_PSK/);

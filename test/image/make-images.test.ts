@@ -20,7 +20,8 @@ test('bin and uf2: the program region at the program base, in the order asked', 
   assert.equal(reading.regions.map((r) => [r.address, r.familyId]), [[TARGET.programBase, RP2040]]);
   assert.equal(reading.regions[0].bytes, bin.bytes);
   assert.is(decodeBlock(uf2.bytes, 0).address, TARGET.programBase);
-  assert.is(uf2.containsSecrets, undefined);
+  assert.is(uf2.containsSecrets, false);
+  assert.equal([bin.wifiIn, uf2.wifiIn], [[], []]);
 });
 
 test('reproducible: the same input gives byte-identical images', () => {
@@ -42,11 +43,23 @@ test('Wi-Fi: the storage sectors go into the UF2, the note says so without the v
   ]);
   assert.is(storage!.bytes.length, TARGET.storageSize + 4096);
   assert.is(uf2.containsSecrets, true);
-  assert.match(uf2.note!, /contains Wi-Fi credentials \(SSID and password\) in the storage area at 0x100FC000/);
+  assert.match(uf2.note!, /the \.uf2 also pre-seeds the Wi-Fi storage slots \(SSID and password\) at 0x100FC000/);
+  assert.equal(uf2.wifiIn, ['storage']);
   assert.match(uf2.note!, /replaces all of the board's storage items/);
   assert.not.match(uf2.note!, /Lab|p4ssw0rd/);
-  assert.match(bin.note!, /without the Wi-Fi credentials/);
+  assert.is(bin.note, undefined);
+  assert.is(bin.containsSecrets, false, 'this program text holds no credentials');
+  assert.equal(bin.wifiIn, []);
   assert.not.match(Buffer.from(bin.bytes).toString('latin1'), /p4ssw0rd/);
+});
+
+test('credentials in the program text (the driver options) make the .bin and the .uf2 secret too', () => {
+  const program = stampProgram('install({wifi:{ssid:"Lab",password:"p4ssw0rd-lab"}});\n', { v: '0.0.0', target: 'pico-w', engine: 'kaluma-1.2' });
+  const [bin, uf2] = makeImages({ programText: program, target: TARGET, formats: ['bin', 'uf2'] });
+  assert.equal([bin.containsSecrets, bin.wifiIn], [true, ['program']]);
+  assert.equal([uf2.containsSecrets, uf2.wifiIn], [true, ['program']]);
+  const ssidOnly = makeImages({ programText: 'install({wifi:{ssid:"Lab"}});\n', target: TARGET, formats: ['bin'] })[0];
+  assert.equal([ssidOnly.containsSecrets, ssidOnly.wifiIn], [false, ['program']], 'an SSID alone is no secret');
 });
 
 test('Wi-Fi with firmware: the combined UF2 holds firmware, storage and program', () => {
@@ -58,7 +71,7 @@ test('Wi-Fi with firmware: the combined UF2 holds firmware, storage and program'
   assert.equal(reading.problems, []);
   assert.equal(reading.regions.map((r) => r.address), [0x10000000, TARGET.storageBase]);
   assert.is(uf2.containsSecrets, false);
-  assert.match(uf2.note!, /contains Wi-Fi credentials \(SSID\)/);
+  assert.match(uf2.note!, /pre-seeds the Wi-Fi storage slots \(SSID\)/);
 });
 
 test('refused: too large, NUL inside, unknown format, firmware or Wi-Fi without uf2, bad layout', () => {
