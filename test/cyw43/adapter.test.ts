@@ -1,4 +1,4 @@
-// runtime/drivers/cyw43.ts over the pico_cyw43 emulator, in Node: the contract behaviour the
+// runtime/drivers/cyw43/ over the pico_cyw43 emulator, in Node: the contract behaviour the
 // adapter promises on top of the firmware's quirks.
 
 import { test } from 'uvu';

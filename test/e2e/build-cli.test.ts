@@ -33,8 +33,8 @@ test('a client-only app for pico-w: strict IIFE, ASCII, stamped, no server and n
   const out = readFileSync(join(dir, 'dist/app.js'), 'latin1');
   assert.match(out, /^\/\*kaluma-net:\{"v":"[^"]+","target":"pico-w","engine":"kaluma-1\.2","sha256":"[0-9a-f]{16}"\}\*\/\n"use strict";/);
   assert.ok(/^[\x09\x0a\x0d\x20-\x7e]*$/.test(out), 'ASCII only');
-  assert.ok(out.includes('runtime/drivers/cyw43.ts'), 'cyw43 driver included');
-  for (const absent of ['runtime/drivers/esp-at', 'runtime/drivers/w5500', 'runtime/drivers/sim', 'runtime/net/server.ts', 'createServer']) {
+  assert.ok(out.includes('runtime/drivers/cyw43/client.ts'), 'cyw43 driver included');
+  for (const absent of ['runtime/drivers/esp-at', 'runtime/drivers/w5500', 'runtime/drivers/sim', 'runtime/net/server.ts', 'runtime/drivers/cyw43/server.ts', 'createServer']) {
     assert.not.ok(out.includes(absent), `must not contain ${absent}`);
   }
   assert.match(r.stdout, /size:\n  total \d+ bytes/);

@@ -1,0 +1,90 @@
+// Connecting out (KN_CLIENT). The firmware resolves names itself (blocking), never reports a refusal,
+// a reset or its own timeout: an unanswered connect fails after connectTimeout with ETIMEDOUT.
+import { ERRNO, SockState } from '../../netdev-contract';
+import type { NetdevCallback } from '../../netdev-contract';
+import { call, closeNative, conns, defer, fail, messageOf, native, netdev, peerClosed, pump, received, serial, stopTimer, whenNative } from './core';
+import type { Conn } from './types';
+import { linkIsUp, linkLost } from './wifi';
+
+let connectTimeout = 10000;
+
+export function setConnectTimeout(ms: number | undefined): void {
+  connectTimeout = ms || 10000;
+}
+
+export function connect(fd: number, host: string, port: number, cb: NetdevCallback): void {
+  const c = conns[fd];
+  if (!c) return fail(cb, ERRNO.EBADF, 'bad file descriptor');
+  if (c.connecting || c.srv || c.sock.state !== SockState.Closed) return fail(cb, ERRNO.EISCONN, 'socket already in use');
+  c.connecting = true;
+  serial(c, (done) =>
+    whenNative(c, (code, msg) => {
+      if (code) {
+        c.connecting = false;
+        fail(cb, code, msg);
+      } else {
+        startConnect(c, host, port, cb);
+      }
+      done();
+    }),
+  );
+}
+
+function linkGone(cb: NetdevCallback): void {
+  linkLost();
+  fail(cb, ERRNO.ENETUNREACH, 'Wi-Fi link lost');
+}
+
+function startConnect(c: Conn, host: string, port: number, cb: NetdevCallback): void {
+  const o = native.get(c.nfd);
+  if (!o) {
+    c.connecting = false;
+    c.nfd = -1;
+    return fail(cb, ERRNO.ENETDOWN, 'the CYW43 firmware dropped the socket (Wi-Fi reset?)');
+  }
+  o.read_cb = (data) => received(c, data);
+  o.close_cb = () => peerClosed(c);
+  o.connect_cb = () => connected(c, cb);
+  try {
+    native.connect(c.nfd, host, port);
+  } catch (e) {
+    c.connecting = false;
+    const m = messageOf(e);
+    const dns = /DNS/.test(m);
+    return fail(cb, dns ? ERRNO.ENOTFOUND : ERRNO.EINVAL, dns ? 'getaddrinfo ENOTFOUND ' + host + ' (' + m + ')' : m);
+  }
+  if (native.errno !== 0) {
+    c.connecting = false;
+    return linkIsUp() ? fail(cb, ERRNO.EIO, 'the CYW43 firmware could not start the connection') : linkGone(cb);
+  }
+  c.sock.raddr = o.raddr;
+  c.sock.rport = port;
+  c.connectTimer = setTimeout(() => {
+    c.connectTimer = null;
+    if (!c.connecting) return;
+    c.connecting = false;
+    closeNative(c);
+    if (!linkIsUp()) return linkGone(cb);
+    fail(
+      cb,
+      ERRNO.ETIMEDOUT,
+      'connect ETIMEDOUT ' + host + ':' + port + ': no answer within ' + connectTimeout + ' ms (refused or unreachable: the CYW43 firmware reports neither)',
+    );
+  }, connectTimeout);
+}
+
+function connected(c: Conn, cb: NetdevCallback): void {
+  if (!c.connecting) return;
+  c.connecting = false;
+  c.connectTimer = stopTimer(c.connectTimer);
+  const o = native.get(c.nfd);
+  c.sock.state = SockState.Connected;
+  if (o) c.sock.laddr = o.laddr;
+  defer(() => {
+    if (c.closed) return;
+    netdev.errno = 0;
+    call(cb, 0);
+    call(c.sock.connect_cb);
+  });
+  pump(c);
+}
