@@ -1,44 +1,68 @@
-// Node's EventEmitter, as far as programs and our streams use it. Kept small: on the board every
-// function is byte code plus a function object in the heap.
+// Node's EventEmitter, as far as programs and our streams use it. A constructor function, as Node's
+// is, so that pre-class code works: `EventEmitter.call(this)` with util.inherits. Kept small: on the
+// board every function is byte code plus a function object in the heap.
 
 type Fn = (...args: any[]) => void;
 type Listener = Fn & { listener?: Fn };
 
-export class EventEmitter {
-  declare _e: { [type: string]: Listener[] };
-
-  constructor() {
-    this._e = Object.create(null);
-  }
-
+export interface EventEmitter {
+  _e: { [type: string]: Listener[] };
   /** Adds `fn` last (`first`: first, for prependListener). */
-  on(type: string, fn: Fn, first?: boolean): this {
+  on(type: string, fn: Fn, first?: boolean): this;
+  addListener(type: string, fn: Fn): this;
+  prependListener(type: string, fn: Fn): this;
+  once(type: string, fn: Fn): this;
+  /** Removes the last listener `fn` of `type` (also one added with once). */
+  off(type: string, fn: Fn): this;
+  removeListener(type: string, fn: Fn): this;
+  removeAllListeners(type?: string): this;
+  /** Calls the listeners in order; 'error' without a listener throws the error. */
+  emit(type: string, ...args: any[]): boolean;
+  listeners(type: string): Fn[];
+  listenerCount(type: string): number;
+}
+
+interface EventEmitterConstructor {
+  new (): EventEmitter;
+  (this: EventEmitter): void;
+  prototype: EventEmitter;
+}
+
+// Built in a pure call, so that a bundle which does not use it drops it whole.
+export const EventEmitter = /* @__PURE__ */ (function (): EventEmitterConstructor {
+  const EE = function (this: EventEmitter) {
+    this._e = Object.create(null);
+  } as unknown as EventEmitterConstructor;
+
+  const P = EE.prototype;
+
+  P.on = function (type, fn, first?: boolean) {
     const m = this._e;
     const l = m[type] || (m[type] = []);
     if (first) l.unshift(fn);
     else l.push(fn);
     return this;
-  }
+  };
 
-  addListener(type: string, fn: Fn): this {
+  // Through this.on, so that a subclass's on() (Duplex: a 'data' listener starts the flow) applies.
+  P.addListener = function (type, fn) {
     return this.on(type, fn);
-  }
+  };
 
-  prependListener(type: string, fn: Fn): this {
+  P.prependListener = function (type, fn) {
     return this.on(type, fn, true);
-  }
+  };
 
-  once(type: string, fn: Fn): this {
+  P.once = function (type, fn) {
     const w: Listener = (...args) => {
       this.off(type, w);
       fn.apply(this, args);
     };
     w.listener = fn;
     return this.on(type, w);
-  }
+  };
 
-  /** Removes the last listener `fn` of `type` (also one added with once). */
-  off(type: string, fn: Fn): this {
+  P.off = P.removeListener = function (type, fn) {
     const l = this._e[type] || [];
     for (let i = l.length; i--; ) {
       if (l[i] === fn || l[i].listener === fn) {
@@ -47,20 +71,15 @@ export class EventEmitter {
       }
     }
     return this;
-  }
+  };
 
-  removeListener(type: string, fn: Fn): this {
-    return this.off(type, fn);
-  }
-
-  removeAllListeners(type?: string): this {
+  P.removeAllListeners = function (type) {
     if (type === undefined) this._e = Object.create(null);
     else delete this._e[type];
     return this;
-  }
+  };
 
-  /** Calls the listeners in order; 'error' without a listener throws the error. */
-  emit(type: string, ...args: any[]): boolean {
+  P.emit = function (type, ...args) {
     const l = this._e[type];
     if (l && l.length) {
       for (const fn of l.slice()) fn.apply(this, args);
@@ -68,17 +87,19 @@ export class EventEmitter {
     }
     if (type === 'error') throw args[0] instanceof Error ? args[0] : new Error('Unhandled error: ' + args[0]);
     return false;
-  }
+  };
 
-  listeners(type: string): Fn[] {
+  P.listeners = function (type) {
     const out: Fn[] = [];
     for (const fn of this._e[type] || []) out.push(fn.listener || fn);
     return out;
-  }
+  };
 
-  listenerCount(type: string): number {
+  P.listenerCount = function (type) {
     return (this._e[type] || []).length;
-  }
-}
+  };
+
+  return EE;
+})();
 
 export default EventEmitter;

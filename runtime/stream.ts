@@ -10,7 +10,8 @@
 // steps are module functions (no property names), and a few callbacks are bound functions rather than
 // closures (a bound function has no byte code).
 import { EventEmitter } from './events';
-import { codedError, later } from './net/util';
+import { E, err, kind } from './net/errors';
+import { later } from './net/util';
 
 export type Callback = (err?: Error | null) => void;
 
@@ -38,6 +39,8 @@ function utf8Only(enc?: string | null): void {
 export class Duplex extends EventEmitter {
   declare allowHalfOpen: boolean;
   declare destroyed: boolean;
+  /** net.Socket's: a write waiting for the connection fails with ERR_SOCKET_CLOSED_BEFORE_CONNECTION. */
+  declare connecting?: boolean;
   declare readableEnded: boolean;
   declare writableEnded: boolean;
   declare writableFinished: boolean;
@@ -71,11 +74,18 @@ export class Duplex extends EventEmitter {
     s._rh = o.readableHighWaterMark || h || Default.HWM;
     s._wh = o.writableHighWaterMark || h || Default.HWM;
     s.allowHalfOpen = o.allowHalfOpen !== false;
-    s.destroyed = s.readableEnded = s.writableEnded = s.writableFinished = false;
+    s.bytesWritten = 0;
+    s._undestroy();
+    for (const k of ['read', 'write', 'final', 'destroy'] as const) if (o[k]) (s as any)['_' + k] = o[k];
+  }
+
+  /** Both sides open again, nothing buffered: a new stream (net.Socket reconnecting after 'close'). */
+  _undestroy(): void {
+    const s = this;
+    s.destroyed = s.readableEnded = s.writableEnded = s.writableFinished = s._eof = s._fc = s._nd = false;
     s._rb = [];
     s._wq = [];
-    s._rl = s.writableLength = s.bytesWritten = 0;
-    for (const k of ['read', 'write', 'final', 'destroy'] as const) if (o[k]) (s as any)['_' + k] = o[k];
+    s._rl = s.writableLength = 0;
   }
 
   get readable(): boolean {
@@ -165,21 +175,22 @@ export class Duplex extends EventEmitter {
       cb = enc;
       enc = undefined;
     }
-    if (s.destroyed || s.writableEnded) {
-      const d = s.destroyed;
-      const e = codedError(d ? 'stream destroyed' : 'write after end', d ? 'ERR_STREAM_DESTROYED' : 'ERR_STREAM_WRITE_AFTER_END');
-      if (cb) later(cb, e);
-      s.destroy(e);
-      return false;
-    }
     let b = chunk as Uint8Array;
     if (typeof chunk === 'string') {
       utf8Only(enc);
       b = new TextEncoder().encode(chunk);
+    } else if (chunk === null) throw err(E.NullValues);
+    else if (!(chunk instanceof Uint8Array)) throw err(E.ArgType, 'chunk', 'string or an instance of Buffer, TypedArray, or DataView', kind(chunk));
+    if (s.destroyed || s.writableEnded) {
+      // As Node: after end() ERR_STREAM_WRITE_AFTER_END, or EPIPE once the peer ended too (a socket
+      // without allowHalfOpen); after destroy() only the callback hears of it.
+      const e = err(!s.writableEnded ? E.Destroyed : s.readableEnded && !s.allowHalfOpen ? E.Ended : E.WriteAfterEnd);
+      if (cb) later(cb, e);
+      s.destroy(e);
+      return false;
     }
     const n = b.length;
     const q = s._wq;
-    if (n === undefined) throw new TypeError('chunk must be a string or Uint8Array');
     s.writableLength += n;
     s.bytesWritten += n;
     q.push(cb);
@@ -229,8 +240,8 @@ export class Duplex extends EventEmitter {
     const s = this;
     if (!s.destroyed) {
       s.destroyed = true;
-      // _destroy's callback (e) becomes later(destroyed, s, pending callbacks, e).
-      const done: Callback = later.bind(null, destroyed, s, s._wq);
+      // _destroy's callback (e) becomes later(destroyed, s, pending callbacks, connecting, e).
+      const done: Callback = later.bind(null, destroyed, s, s._wq, s.connecting);
       s._wq = [];
       if (s._destroy) s._destroy(err || null, done);
       else done(err);
@@ -240,9 +251,9 @@ export class Duplex extends EventEmitter {
 }
 
 /** After _destroy: 'error' (with `e`), an error for the callbacks of unacknowledged writes, 'close'. */
-function destroyed(s: Duplex, q: (Callback | undefined)[], e?: Error | null): void {
+function destroyed(s: Duplex, q: (Callback | undefined)[], connecting?: boolean, e?: Error | null): void {
   if (e) s.emit('error', e);
-  for (const f of q) if (f) f(e || codedError('stream destroyed', 'ERR_STREAM_DESTROYED'));
+  for (const f of q) if (f) f(e || err(connecting ? E.ClosedBeforeConnection : E.Destroyed));
   s.emit('close', !!e);
 }
 

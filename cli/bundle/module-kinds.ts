@@ -2,7 +2,7 @@ import { builtinModules } from 'node:module';
 import type { Target } from '../targets/target';
 
 /** Modules our board-side runtime provides instead of the firmware's copies (and Node's). */
-export const RUNTIME_MODULES = ['net', 'events', 'stream'] as const;
+export const RUNTIME_MODULES = ['net', 'events', 'stream', 'dns', 'util'] as const;
 export type RuntimeModule = (typeof RUNTIME_MODULES)[number];
 
 export type ModuleKind =

@@ -2,15 +2,16 @@
 // Callbacks that need no closure are bound functions: on the board a bound function has no byte code.
 import { EventEmitter } from '../events';
 import { call, dev, open, type NetError } from '../netdev';
-import { attach, checkPort, Socket, type SocketOptions } from './socket';
-import { codedError, later } from './util';
+import { E, err, toPort } from './errors';
+import { attach, Socket, type SocketOptions } from './socket';
+import { later } from './util';
 
 export interface ServerOptions extends SocketOptions {
   pauseOnConnect?: boolean;
 }
 
 export interface ListenOptions {
-  port?: number | string;
+  port?: number | string | null;
   host?: string;
   backlog?: number;
 }
@@ -19,8 +20,10 @@ type ConnectionListener = (socket: Socket) => void;
 
 export class Server extends EventEmitter {
   declare listening: boolean;
+  /** Connections beyond this many are closed at once (Node's maxConnections). */
+  declare maxConnections?: number;
   declare _o: ServerOptions;
-  declare _fd: number; // listening fd; -1 none, -2 closing
+  declare _fd: number; // listening fd (also while it binds); -1 none
   declare _n: number; // open connections
   declare _closing: boolean; // close() called, 'close' not yet emitted
 
@@ -34,24 +37,34 @@ export class Server extends EventEmitter {
     if (fn) this.on('connection', fn);
   }
 
-  /** listen(port[, host][, backlog][, cb]) or listen({port, host}[, cb]); returns this. */
+  /** listen([port[, host[, backlog]]][, cb]) or listen(options[, cb]), validated as Node does; returns
+   *  this. Node binds at once; the drivers bind asynchronously, so until 'listening' address()
+   *  reports what the driver knows (port 0 for an arbitrary port). */
   listen(...args: any[]): this {
     const a = args[0];
     const o: ListenOptions = a !== null && typeof a === 'object' ? a : { port: a, host: typeof args[1] === 'string' ? args[1] : undefined };
-    const port = checkPort(o.port || 0);
+    let port = o.port;
+    if (this._fd >= 0) throw err(E.AlreadyListen);
+    if (!args.length || typeof a === 'function' || port === null || (port === undefined && 'port' in o)) port = 0;
+    if (typeof port !== 'number' && typeof port !== 'string') throw err(E.ArgValue, 'options', 'port' in o || 'path' in o ? 'is invalid' : 'must have the property "port" or "path"', JSON.stringify(o));
+    port = toPort(port, 'options.port');
     const host = o.host || '0.0.0.0';
     const cb = args[args.length - 1];
     if (typeof cb === 'function') this.once('listening', cb);
     const fd = open();
     const fail = (e: NetError) => {
-      if (typeof fd === 'number') call('close', [fd]);
+      // close() came first: it closed the fd, and there is nothing to report.
+      if (this._fd !== fd) return;
+      this._fd = -1;
+      call('close', [fd]);
       if (e.code === 'EADDRINUSE') e.message = 'listen EADDRINUSE: address already in use ' + host + ':' + port;
       this.emit('error', e);
     };
     if (typeof fd !== 'number') {
-      later(fail, fd);
+      later(this.emit.bind(this, 'error', fd));
       return this;
     }
+    this._fd = fd;
     dev().get(fd)!.accept_cb = accept.bind(null, this);
     call(
       'bind',
@@ -64,12 +77,12 @@ export class Server extends EventEmitter {
               [fd],
               (e) => {
                 if (e) return fail(e);
-                this._fd = fd;
+                if (this._fd !== fd) return;
                 this.listening = true;
                 this.emit('listening');
               },
               host,
-              port,
+              port as number,
             ),
       host,
       port,
@@ -79,22 +92,18 @@ export class Server extends EventEmitter {
 
   /** Stops accepting; 'close' (and `cb`) follow once every connection has closed. */
   close(cb?: (err?: Error) => void): this {
-    if (cb) this.once('close', cb.bind(null, this.listening ? undefined : codedError('Server is not running.', 'ERR_SERVER_NOT_RUNNING')));
     const fd = this._fd;
+    if (typeof cb === 'function') this.once('close', cb.bind(null, fd < 0 ? err(E.NotRunning) : undefined));
     this.listening = false;
     this._closing = true;
-    if (fd >= 0) {
-      this._fd = -2;
-      call('close', [fd], () => {
-        this._fd = -1;
-        maybeClose(this);
-      });
-    } else maybeClose(this);
+    this._fd = -1;
+    if (fd >= 0) call('close', [fd], maybeClose.bind(null, this, false));
+    else maybeClose(this);
     return this;
   }
 
   address(): { address: string; family: string; port: number } | null {
-    if (!this.listening) return null;
+    if (this._fd < 0) return null;
     const s = dev().get(this._fd)!;
     return { address: s.laddr, family: 'IPv4', port: s.lport };
   }
@@ -106,6 +115,7 @@ export class Server extends EventEmitter {
 }
 
 function accept(server: Server, fd: number): void {
+  if (server._n >= server.maxConnections!) return call('close', [fd]);
   const s = new Socket(server._o);
   attach(s, fd, true);
   server._n++;
@@ -115,11 +125,11 @@ function accept(server: Server, fd: number): void {
   server.emit('connection', s);
 }
 
-/** 'close' once close() was called, the listening fd is closed and no connection is left
- *  (`dropped`: one connection less). */
+/** 'close' once close() was called, its fd closed and no connection is left (`dropped`: one
+ *  connection less). */
 function maybeClose(server: Server, dropped?: boolean): void {
   if (dropped) server._n--;
-  if (server._closing && server._fd === -1 && !server._n) {
+  if (server._closing && !server._n) {
     server._closing = false;
     later(server.emit.bind(server, 'close'));
   }

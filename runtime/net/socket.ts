@@ -2,6 +2,7 @@
 // need no closure are bound functions: on the board a bound function has no byte code.
 import { call, dev, netError, open, pauseFd, type NetError } from '../netdev';
 import { Duplex, type Callback, type DuplexOptions } from '../stream';
+import { E, err, kind, toPort } from './errors';
 
 export interface SocketOptions extends DuplexOptions {
   /** Idle timeout in ms, as socket.setTimeout(). */
@@ -11,23 +12,21 @@ export interface SocketOptions extends DuplexOptions {
 export interface ConnectOptions extends SocketOptions {
   port: number | string;
   host?: string;
+  /** dns.ADDRCONFIG | dns.V4MAPPED | dns.ALL, or 0 (checked as Node does; the drivers resolve IPv4). */
+  hints?: number;
 }
 
 type Listener = () => void;
-
-export function checkPort(p: unknown): number {
-  const n = +(p as number);
-  if (!(n >= 0 && n < 65536)) throw new RangeError('port out of range: ' + p);
-  return n;
-}
 
 export class Socket extends Duplex {
   declare connecting: boolean;
   declare bytesRead: number;
   declare remoteAddress?: string;
   declare remotePort?: number;
+  declare remoteFamily?: string;
   declare localAddress?: string;
   declare localPort?: number;
+  declare localFamily?: string;
   declare _fd: number; // driver fd, -1 when none
   declare _gone: boolean; // the driver reported the connection gone
   declare _p: boolean; // driver delivery paused
@@ -43,31 +42,49 @@ export class Socket extends Duplex {
     this._fd = -1;
   }
 
+  /** Not connected yet (or no longer). */
+  get pending(): boolean {
+    return this._fd < 0 || this.connecting;
+  }
+
   get readyState(): string {
     const s = this;
     return s.connecting ? 'opening' : s.readable ? (s.writable ? 'open' : 'readOnly') : s.writable ? 'writeOnly' : 'closed';
   }
 
-  /** connect(options[, listener]) or connect(port[, host][, listener]); returns this. */
-  connect(a: number | string | ConnectOptions, b?: string | Listener, c?: Listener): this {
+  /** connect(options[, listener]) or connect(port[, host][, listener]); returns this. Validates as
+   *  Node does (ERR_MISSING_ARGS, ERR_INVALID_ARG_TYPE, ERR_SOCKET_BAD_PORT); after 'close' the socket
+   *  connects again as a new stream. */
+  connect(...args: any[]): this {
     const s = this;
-    const o: ConnectOptions = typeof a === 'object' ? a : { port: a, host: typeof b === 'string' ? b : undefined };
-    const port = checkPort(o.port);
+    const a = args[0];
+    const o: ConnectOptions = a !== null && typeof a === 'object' ? a : { port: a, host: typeof args[1] === 'string' ? args[1] : undefined };
+    const cb = args[args.length - 1];
+    if (o.port === undefined) throw err(E.MissingArgs);
+    const port = toPort(o.port, 'Port');
+    if (o.hints! & ~3328) throw err(E.ArgValue, 'hints', 'is invalid', o.hints);
     const host = o.host || 'localhost';
-    const cb = typeof b === 'function' ? b : c;
-    const fd = open();
-    if (cb) s.once('connect', cb);
+    if (s.destroyed) {
+      s._undestroy();
+      s._gone = s._p = false;
+    }
+    if (typeof cb === 'function') s.once('connect', cb);
     if (o.timeout) s.setTimeout(o.timeout);
     s.connecting = true;
+    const fd = open();
     if (typeof fd !== 'number') return s.destroy(fd);
     attach(s, fd);
+    touch(s);
     call(
       'connect',
       [fd, host, port],
       (e) => {
+        if (s._fd !== fd) return;
         if (e) return void s.destroy(e);
         s.connecting = false;
         attach(s, fd, true);
+        // Node resolves a name before connecting; the drivers resolve inside connect.
+        if (host !== s.remoteAddress) s.emit('lookup', null, s.remoteAddress, 4, host);
         s.emit('connect');
         s.emit('ready');
       },
@@ -101,27 +118,32 @@ export class Socket extends Duplex {
     else call('shutdown', [s._fd, 1], cb.bind(null, null));
   }
 
-  _destroy(err: Error | null, cb: Callback): void {
+  _destroy(e: Error | null, cb: Callback): void {
     const s = this;
     const fd = s._fd;
     s.connecting = false;
     s._fd = -1;
-    s.setTimeout(0);
+    touch(s);
     if (s._ondestroy) s._ondestroy();
-    if (fd < 0) cb(err);
-    else call('close', [fd], cb.bind(null, err));
+    if (fd < 0) cb(e);
+    else call('close', [fd], cb.bind(null, e));
   }
 
   /** 'timeout' after `ms` without activity (0 disables); the socket stays open. */
   setTimeout(ms: number, cb?: Listener): this {
-    this._tm = ms;
-    if (cb) ms ? this.once('timeout', cb) : this.off('timeout', cb);
-    touch(this);
-    return this;
+    const s = this;
+    if (typeof ms !== 'number') throw err(E.ArgType, 'msecs', 'number', kind(ms));
+    if (!(ms >= 0 && ms < 1 / 0)) throw err(E.OutOfRange, 'msecs', ms);
+    if (cb !== undefined && typeof cb !== 'function') throw err(E.ArgType, 'callback', 'function', kind(cb));
+    if (s.destroyed) return s;
+    s._tm = ms;
+    if (cb) ms ? s.once('timeout', cb) : s.off('timeout', cb);
+    touch(s);
+    return s;
   }
 
-  address(): { address?: string; family: string; port?: number } {
-    return { address: this.localAddress, family: 'IPv4', port: this.localPort };
+  address(): { address?: string; family?: string; port?: number } {
+    return { address: this.localAddress, family: this.localFamily, port: this.localPort };
   }
 
   /** Accepted; the drivers have no such option. */
@@ -155,21 +177,33 @@ export function attach(s: Socket, fd: number, connected?: boolean): void {
     s.remotePort = k.rport;
     s.localAddress = k.laddr;
     s.localPort = k.lport;
+    // The drivers speak IPv4; the host's real sockets may not.
+    s.remoteFamily = s.localFamily = k.raddr.indexOf(':') < 0 ? 'IPv4' : 'IPv6';
     touch(s);
   }
 }
 
-/** Activity: restarts the idle timer. */
+/** Activity: restarts the idle timer, which runs only while there is a connection (or an attempt):
+ *  as in Node, an idle timeout alone does not keep the program alive. */
 function touch(s: Socket): void {
   if (s._tt != null) clearTimeout(s._tt);
-  s._tt = s._tm && !s.destroyed ? setTimeout(s.emit.bind(s, 'timeout'), s._tm) : null;
+  s._tt = s._tm && s._fd >= 0 ? setTimeout(timedOut.bind(null, s), s._tm) : null;
+}
+
+/** The idle timer fired: it is spent, so a 'timeout' listener that destroys the socket or sets
+ *  another timeout must not clear it (on Kaluma, clearing the timer that is running is unsafe). */
+function timedOut(s: Socket): void {
+  s._tt = null;
+  s.emit('timeout');
 }
 
 export type { NetError };
 
 /** createConnection(options[, listener]) or (port[, host][, listener]): a connecting Socket. */
-export function createConnection(a: number | string | ConnectOptions, b?: string | Listener, c?: Listener): Socket {
-  return new Socket(typeof a === 'object' ? a : undefined).connect(a, b, c);
+export function createConnection(...args: any[]): Socket {
+  const a = args[0];
+  const s = new Socket(a !== null && typeof a === 'object' ? a : undefined);
+  return s.connect(...args);
 }
 
 export const connect = createConnection;

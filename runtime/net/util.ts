@@ -18,9 +18,12 @@ export function later(fn: (...args: any[]) => void, ...args: any[]): void {
   });
 }
 
-/** An Error with Node's `code` (e.g. ERR_STREAM_DESTROYED). */
-export function codedError(message: string, code: string): Error & { code: string } {
-  const e = new Error(message) as Error & { code: string };
-  e.code = code;
-  return e;
+/** `C` callable without `new`, as Node's constructors are (net.Socket(), net.Server()); subclasses
+ *  still get their own prototype. Call it as a pure expression, so an unused class is dropped. */
+export function callable<C extends new (...args: any[]) => any>(C: C): C & ((...args: ConstructorParameters<C>) => InstanceType<C>) {
+  function F(this: unknown, ...args: any[]) {
+    return Reflect.construct(C, args, new.target || F);
+  }
+  F.prototype = C.prototype;
+  return F as any;
 }
