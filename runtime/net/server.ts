@@ -2,7 +2,7 @@
 // Callbacks that need no closure are bound functions: on the board a bound function has no byte code.
 import { EventEmitter } from '../events';
 import { call, dev, open, type NetError } from '../netdev';
-import { E, err, toPort } from './errors';
+import { E, err, kind, toPort } from './errors';
 import { attach, Socket, type SocketOptions } from './socket';
 import { later } from './util';
 
@@ -30,6 +30,7 @@ export class Server extends EventEmitter {
   constructor(o?: ServerOptions | ConnectionListener, fn?: ConnectionListener) {
     super();
     if (typeof o === 'function') fn = o;
+    else if (o != null && typeof o !== 'object') throw err(E.ArgType, 'options', 'object', kind(o));
     this._o = (typeof o === 'object' && o) || {};
     this._fd = -1;
     this._n = 0;

@@ -78,6 +78,10 @@ test("listen(): Node's errors for bad ports and options, and for a second listen
   await closed(s);
 });
 
+test('createServer(options): options that are not an object are ERR_INVALID_ARG_TYPE', () => {
+  for (const o of ['path', 0, true]) assert.is(thrown(() => net.createServer(o as any)).code, 'ERR_INVALID_ARG_TYPE', String(o));
+});
+
 test('Server() and Socket() work without new; net.Stream is Socket; subclasses keep their prototype', async () => {
   const s = (net.Server as any)();
   assert.instance(s, net.Server);
