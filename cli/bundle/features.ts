@@ -17,7 +17,7 @@ export interface Features {
   DHCP: boolean;
 }
 
-const CLIENT_EXPORTS = ['connect', 'createConnection', 'Socket'];
+const CLIENT_EXPORTS = ['connect', 'createConnection', 'Socket', 'Stream'];
 const SERVER_EXPORTS = ['createServer', 'Server'];
 
 /** What the program and its target's driver options need. */
