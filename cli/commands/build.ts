@@ -14,7 +14,7 @@ interface BuildFlags {
   outdir?: string;
   minify: boolean;
   sourcemap?: boolean;
-  define: string[];
+  define?: string[];
   watch?: boolean;
   json?: boolean;
   strict?: boolean;
@@ -33,7 +33,7 @@ export function addBuildOptions(cmd: Command): Command {
   return cmd
     .option('-t, --target <id>', 'board target (see kaluma-net targets)')
     .option('-C, --cwd <dir>', 'project directory (default: the current one)')
-    .option('-D, --define <KEY=VALUE>', 'replace a global name with a constant: a number, true/false/null, a "quoted" string, else the text as a string (repeatable)', collect, [])
+    .option('-D, --define <KEY=VALUE>', 'replace a global name with a constant: a number, true/false/null, a "quoted" string, else the text as a string (repeatable)', collect)
     .option('--no-minify', 'keep the output readable')
     .option('--strict', 'treat engine warnings (missing built-ins) as errors')
     .option('--allow-heap-overflow', "build even when parsing the program needs more than the board's heap (an error otherwise)");
@@ -130,7 +130,7 @@ export function register(program: Command): void {
       .argument('[entry]', 'entry file (default: package.json main or src/index.(ts|js))'),
   )
     .option('-f, --format <list>', 'outputs: js,bin,uf2,snapshot (default js,uf2; js for PC targets)', collect)
-    .option('-o, --outdir <dir>', 'output directory', undefined)
+    .option('-o, --outdir <dir>', 'output directory (default: "outdir" in kaluma-net.json, else dist)')
     .option('--sourcemap', 'write <name>.js.map')
     .option('--firmware <kaluma.uf2>', 'also write one UF2 with this Kaluma firmware and the program')
     .option('--wifi-ssid <ssid>', 'pre-seed the Wi-Fi SSID into the image (or KALUMA_NET_WIFI_SSID / .env)')

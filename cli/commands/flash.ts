@@ -16,7 +16,7 @@ interface FlashFlags {
   port?: string;
   target?: string;
   cwd?: string;
-  define: string[];
+  define?: string[];
   minify: boolean;
   strict?: boolean;
   load: boolean;

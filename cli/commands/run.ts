@@ -1,17 +1,34 @@
 import type { Command } from 'commander';
 import { addBuildOptions, buildOptions, printWarnings } from './build';
+import { displayPath, type BuildResult } from '../pipeline/build';
 import { startProgram } from '../run/run-program';
-import { parseUartBinding } from '../run/uart-binding';
+import { parseUartBinding, type UartBindingSpec } from '../run/uart-binding';
 import { reportHeap } from '../run/heap-report';
 
 interface RunFlags {
   target?: string;
-  define: string[];
+  define?: string[];
   minify: boolean;
   strict?: boolean;
   emulate?: boolean;
-  uart: string[];
+  uart?: string[];
   heapLimit?: boolean;
+}
+
+const EMULATED = { cyw43: 'an emulated CYW43 Wi-Fi chip', 'esp-at': 'an emulated ESP-01 modem on UART0', w5500: 'an emulated W5500 chip on SPI0' } as const;
+
+/** One line for stderr: what runs, on which network, and how it ends. */
+export function describeRun(r: BuildResult, emulate: boolean, uarts: UartBindingSpec[]): string {
+  const driver = r.target.netdev?.driver;
+  const bound = uarts.map((u) => `UART${u.bus} on ${u.path}`).join(', ');
+  let network: string;
+  if (!r.usesNet || !driver) network = 'none';
+  else if (driver === 'host') network = "this PC's, real sockets";
+  else if (driver === 'sim') network = 'in memory, inside the program';
+  else if (emulate) network = `${EMULATED[driver]}, on the loopback 127.0.0.1`;
+  else network = `the board's driver, with ${bound || 'no hardware (add --emulate or --uart)'}`;
+  const also = bound && !network.includes(bound) ? `; ${bound}` : '';
+  return `running ${displayPath(r.entry)} for ${r.target.id} on this PC; network: ${network}${also}; it ends when idle, Ctrl-C stops it`;
 }
 
 export function register(program: Command): void {
@@ -22,14 +39,18 @@ export function register(program: Command): void {
       .argument('[entry]', 'entry file (default: package.json main or src/index.(ts|js))'),
   )
     .option('--emulate', "run the target's real driver against an emulation of its network hardware")
-    .option('--uart <bus=path[:baud]>', "bind the program's UART bus to a serial port of this PC (repeatable)", (v: string, p: string[] = []) => [...p, v], [])
+    .option('--uart <bus=path[:baud]>', "bind the program's UART bus to a serial port of this PC (repeatable)", (v: string, p: string[] = []) => [...p, v])
     .option('--heap-limit', "report when the program holds more memory than the target's heap")
     .action(async (entry: string | undefined, flags: RunFlags) => {
+      const uarts = (flags.uart ?? []).map(parseUartBinding);
       const running = await startProgram({
         ...buildOptions(entry, { ...flags, format: ['js'] } as Parameters<typeof buildOptions>[1]),
         emulate: flags.emulate,
-        uart: flags.uart.map(parseUartBinding),
-        onBuilt: printWarnings,
+        uart: uarts,
+        onBuilt: (r) => {
+          printWarnings(r);
+          process.stderr.write(`${describeRun(r, !!flags.emulate, uarts)}\n`);
+        },
       });
       const stopHeap = flags.heapLimit ? reportHeap(running) : undefined;
       process.once('SIGINT', () => void running.stop(130));

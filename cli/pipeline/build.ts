@@ -78,6 +78,8 @@ export interface BuildResult {
   notes: string[];
   /** Every file the program was built from (for --watch). */
   inputs: string[];
+  /** The program uses `net`, so the target's network driver is in it. */
+  usesNet: boolean;
   /** Boards: the heap the engine needs to parse the program (estimate). */
   heap?: HeapEstimate;
 }
@@ -235,6 +237,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     diagnostics,
     warnings,
     notes,
+    usesNet: b.usesNet,
     inputs: Object.keys(b.metafile.inputs)
       .filter((p) => !p.includes(':') || p.startsWith('/'))
       .map((p) => resolve(cwd, p)),

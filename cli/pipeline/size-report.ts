@@ -6,7 +6,7 @@ export type ModuleGroup = 'user' | 'runtime' | 'driver' | 'npm';
 export interface ModuleSize {
   path: string;
   group: ModuleGroup;
-  /** Bytes this module contributes to the bundle before minification (esbuild's count). */
+  /** Bytes of this module in esbuild's bundle, minified as the build minifies it (esbuild's count). */
   bytes: number;
 }
 
@@ -32,10 +32,20 @@ export function moduleSizes(metafile: Metafile, cwd: string, runtimeDir: string)
   return rows.sort((a, b) => b.bytes - a.bytes || a.path.localeCompare(b.path));
 }
 
+/** The report's rows: the modules and one row for the rest of the output file (the stamp, the
+ *  wrapper, the bootstrap, esbuild's glue between modules, less what terser's renaming saved), so
+ *  they add up to the total. */
+export function sizeRows(total: number, modules: ModuleSize[]): { bytes: number; group: string; path: string }[] {
+  const rest = total - modules.reduce((n, m) => n + m.bytes, 0);
+  const rows: { bytes: number; group: string; path: string }[] = [...modules];
+  if (rest !== 0) rows.push({ bytes: rest, group: 'other', path: '(the rest: stamp, wrapper, bootstrap, glue between modules)' });
+  return rows.sort((a, b) => b.bytes - a.bytes || a.path.localeCompare(b.path));
+}
+
 export function formatSizeReport(total: number, modules: ModuleSize[], regionSize?: number): string {
   const lines = [`  total ${total} bytes` + (regionSize ? ` (${((100 * total) / regionSize).toFixed(1)}% of the ${regionSize}-byte program region)` : '')];
-  const width = Math.max(...modules.map((m) => String(m.bytes).length), 1);
-  for (const m of modules) lines.push(`  ${String(m.bytes).padStart(width)}  ${m.group.padEnd(7)} ${m.path}`);
-  if (modules.length) lines.push('  (per module: bytes in the bundle before minification)');
+  const rows = sizeRows(total, modules);
+  const width = Math.max(...rows.map((m) => String(m.bytes).length), 1);
+  for (const m of rows) lines.push(`  ${String(m.bytes).padStart(width)}  ${m.group.padEnd(7)} ${m.path}`);
   return lines.join('\n');
 }

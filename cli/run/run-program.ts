@@ -47,17 +47,17 @@ function unboundHardware(target: Target, uarts: readonly UartBindingSpec[]): str
 export async function startProgram(opts: RunOptions): Promise<RunningProgram> {
   const stderr = opts.stderr ?? ((t: string) => process.stderr.write(t));
   const result = await build({ ...opts, formats: ['js'], sourcemap: true, write: false, preciseLocations: true });
-  opts.onBuilt?.(result);
   const { target } = result;
   const cwd = opts.cwd ?? process.cwd();
   if (opts.emulate && target.pc) throw new UserError(`--emulate: target ${target.id} has no hardware to emulate`);
-  if (!opts.emulate && target.netdev?.driver === 'cyw43') {
+  if (!opts.emulate && target.netdev?.driver === 'cyw43' && result.usesNet) {
     throw new UserError(`target ${target.id}: its Wi-Fi chip is built into the firmware; run it with --emulate (or use --target host)`);
   }
   if (!opts.emulate && result.modules.some((m) => m.group === 'driver')) {
     const missing = unboundHardware(target, opts.uart ?? []);
     if (missing) throw new UserError(missing);
   }
+  opts.onBuilt?.(result);
 
   const locator = new ErrorLocator(`${result.name}.js`, result.map, cwd);
   let finish: (code: number) => void = () => undefined;
