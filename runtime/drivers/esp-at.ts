@@ -294,6 +294,11 @@ function intOption(v: unknown, name: string, min: number, max: number, dflt: num
 
 const SECURITY = ['OPEN', 'WEP_PSK', 'WPA_PSK', 'WPA2_PSK', 'WPA2_WPA_PSK', 'WPA2_ENTERPRISE', 'WPA3_PSK', 'WPA2_WPA3_PSK'];
 
+/** ENETUNREACH when nothing asked to join a network: how to give the board one. */
+const NO_WIFI =
+  'Wi-Fi is not connected and has no credentials: build with KALUMA_NET_WIFI_SSID and KALUMA_NET_WIFI_PASSWORD ' +
+  "(environment or .env), store WIFI_SSID and WIFI_PASSWORD with storage.setItem(), or call require('wifi').connect()";
+
 export function createEspAtNetdev(uart: UartLike, config: EspAtConfig = {}, timers?: Timers): EspAtDriver {
   const T: Timers = timers || {
     setTimeout: (cb, ms) => setTimeout(cb, ms) as unknown as number,
@@ -935,7 +940,7 @@ export function createEspAtNetdev(uart: UartLike, config: EspAtConfig = {}, time
       rec.slot = null;
       if (r.err) connectFailed(rec, r.err, 'the modem was reset during connect');
       else if (dnsFail || byName) connectFailed(rec, ERRNO.ENOTFOUND, 'cannot resolve ' + host);
-      else if (!wifiUp) connectFailed(rec, ERRNO.ENETUNREACH, 'Wi-Fi is not connected');
+      else if (!wifiUp) connectFailed(rec, ERRNO.ENETUNREACH, wantJoin ? 'Wi-Fi is not connected (joining ' + wantJoin.ssid + ')' : NO_WIFI);
       else {
         needProbe = true; // a modem that lost CIPMUX=1 answers every CIPSTART with ERROR
         connectFailed(rec, ERRNO.ECONNREFUSED, 'connection to ' + host + ':' + port + ' refused or failed');
