@@ -6,7 +6,7 @@ import { cli, cliAsync, freePort, project } from '../helpers/cli';
 test('a program that finishes exits 0 when nothing is left to do', () => {
   const dir = project({ 'app.js': `let n = 0;\nconst t = setInterval(() => { print('tick' + ++n + ' '); if (n === 3) clearInterval(t); }, 5);\n` });
   const r = cli(['run', 'app.js', '--target', 'host'], dir);
-  assert.equal([r.status, r.stdout, r.stderr], [0, 'tick1 tick2 tick3 ', '']);
+  assert.equal([r.status, r.stdout, r.stderr], [0, 'tick1 tick2 tick3 ', 'running app.js for host on this PC; network: none; it ends when idle, Ctrl-C stops it\n']);
 });
 
 test('Node-only APIs fail as on the board, with the user file:line', () => {
@@ -80,7 +80,7 @@ test('--heap-limit reports a program holding more than the target heap', () => {
   const r = cli(['run', 'heap.js', '--target', 'host', '--heap-limit'], dir);
   assert.is(r.status, 0, r.stderr);
   assert.is(r.stdout, '20000');
-  assert.match(r.stderr, /^kaluma-net: heap: the program holds about \d+ bytes, more than the 184320-byte heap of host\n/);
+  assert.match(r.stderr, /^running heap\.js for host .*\nkaluma-net: heap: the program holds about \d+ bytes, more than the 184320-byte heap of host\n/);
   assert.not.match(r.stderr, /ExperimentalWarning/);
 });
 
