@@ -71,7 +71,7 @@ const ptyTest = gated(test, hasSocat, 'test/hil: skipped: socat is not installed
 ptyTest('a UART bound to nothing names --uart and --emulate', () => {
   const r = cli(['run', join(SCRIPTS_DIR, 'echo.js'), '--target', 'pico-esp01', '--define', '__PORT__=1'], ROOT);
   assert.is(r.status, 1);
-  assert.match(r.stderr, /UART0 is not connected to anything in kaluma-net run: bind it to a serial port with --uart 0=\/dev\/ttyUSB0, or emulate the board's hardware with --emulate/);
+  assert.match(r.stderr, /its ESP-01 modem is on UART0: bind it to a serial port with --uart 0=\/dev\/ttyUSB0, or run it with --emulate/);
 });
 
 for (const name of ['echo.js', 'binary.js', 'refused.js']) {
