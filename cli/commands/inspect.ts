@@ -4,6 +4,7 @@ import { formatInspect, inspectFile } from '../image';
 import { formatSnapshot, inspectSnapshot, isSnapshotContainer } from '../codegen/snapshot';
 import { loadTarget } from '../targets/load';
 import { UserError } from '../util/errors';
+import { fsReason } from '../util/out-dir';
 
 export function register(program: Command): void {
   program
@@ -17,13 +18,14 @@ export function register(program: Command): void {
       try {
         bytes = readFileSync(file);
       } catch (e) {
-        throw new UserError(`${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+        throw new UserError(`${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `cannot read the file (${fsReason(e)})`}`);
       }
       const isSnapshot = file.endsWith('.snapshot') || isSnapshotContainer(bytes) || (bytes.length >= 4 && Buffer.from(bytes.subarray(0, 4)).toString('latin1') === 'JRRY');
       try {
         if (isSnapshot) {
           const r = inspectSnapshot(bytes);
           process.stdout.write(flags.json ? JSON.stringify(r, null, 2) + '\n' : formatSnapshot(r) + '\n');
+          if (!r.verification.ok) process.exitCode = 1;
           return;
         }
         const target = flags.target ? loadTarget(flags.target) : undefined;

@@ -39,13 +39,18 @@ export function formatInspect(result: InspectResult): string {
     }
     if (program.heap) lines.push(formatHeapLine(program.heap));
   }
+  if (result.snapshot) {
+    const s = result.snapshot;
+    lines.push(`  program at ${s.address}: JerryScript snapshot container, ${s.size} bytes of snapshot (verification ${s.verified ? 'ok' : 'FAILED'})`);
+  }
   if (result.storage) {
     const keys = result.storage.keys.length > 0 ? result.storage.keys.join(', ') : 'no keys';
     lines.push(`  storage at ${result.storage.address}: ${keys}`);
   }
   if (result.wifi) {
     const security = result.wifi.security ? `, security ${result.wifi.security}` : '';
-    const where = result.wifi.in.map((w) => (w === 'program' ? 'the program text' : 'the storage area')).join(' and ');
+    const program = result.snapshot ? 'the program (snapshot byte code)' : 'the program text';
+    const where = result.wifi.in.map((w) => (w === 'program' ? program : 'the storage area')).join(' and ');
     lines.push(`  Wi-Fi: SSID ${JSON.stringify(result.wifi.ssid)}, password ${result.wifi.password}${security} (in ${where}): keep this file private`);
   } else {
     lines.push('  Wi-Fi: no credentials');

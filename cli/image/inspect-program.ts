@@ -1,6 +1,7 @@
 // Inspection of program text (.js) and of program-region bytes (.bin, or a UF2's program region).
 
 import { checkEngine } from '../check/engine-check';
+import { inspectSnapshot } from '../codegen/snapshot/inspect';
 import { estimateParseHeap } from '../pipeline/heap-estimate';
 import { listTargetIds, loadTarget } from '../targets/load';
 import type { InspectProgram } from './inspect-result';
@@ -69,4 +70,15 @@ export function analyseProgramRegion(bytes: Uint8Array, address: string | null):
     analysis.problems.push('bytes after the NUL terminator are not erased flash (0xFF)');
   }
   return analysis;
+}
+
+/** A program region holding a snapshot container: its size, its verification, Wi-Fi in its byte code. */
+export function analyseSnapshotRegion(bytes: Uint8Array, address: string): { snapshot: { address: string; size: number; verified: boolean }; problems: string[]; wifi: WifiSummary | null } {
+  try {
+    const r = inspectSnapshot(bytes);
+    const wifi = r.wifi && { ssid: r.wifi.ssid, passwordPresent: r.wifi.password === 'present', security: null };
+    return { snapshot: { address, size: r.size, verified: r.verification.ok }, problems: r.verification.errors.map((e) => `snapshot: ${e}`), wifi };
+  } catch (error) {
+    return { snapshot: { address, size: 0, verified: false }, problems: [`snapshot: ${message(error)}`], wifi: null };
+  }
 }

@@ -68,6 +68,8 @@ export interface InspectResult {
   layout: string | null;
   regions: InspectRegion[];
   program: InspectProgram | null;
+  /** A UF2 whose program region holds a snapshot container (cli/codegen/snapshot/CONTAINER.md). */
+  snapshot: { address: string; size: number; verified: boolean } | null;
   storage: InspectStorage | null;
   wifi: InspectWifi | null;
   problems: string[];

@@ -12,7 +12,8 @@ import {
   rangesOverlap,
   storageRange,
 } from './flash-layout';
-import { analyseProgramRegion, analyseProgramText } from './inspect-program';
+import { analyseProgramRegion, analyseProgramText, analyseSnapshotRegion } from './inspect-program';
+import { isSnapshotContainer } from '../codegen/snapshot/container';
 import type { InspectKind, InspectRegion, InspectResult, InspectWifi } from './inspect-result';
 import { readStorage } from './storage-slots';
 import { FLASH_SECTOR_SIZE, UF2_MAGIC_START0, describeFamily, familyName, hex32 } from './uf2-format';
@@ -125,7 +126,12 @@ function inspectUf2(bytes: Uint8Array, result: InspectResult, layouts: readonly 
   if (!layout) return;
 
   const program = sliceAt(reading.regions, programRange(layout));
-  if (program) {
+  if (program && isSnapshotContainer(program)) {
+    const analysis = analyseSnapshotRegion(program, hex32(layout.programBase));
+    result.snapshot = analysis.snapshot;
+    result.problems.push(...analysis.problems);
+    if (analysis.wifi) result.wifi = inspectWifi(analysis.wifi, 'program');
+  } else if (program) {
     const analysis = analyseProgramRegion(program, hex32(layout.programBase));
     result.program = analysis.program;
     result.problems.push(...analysis.problems);
@@ -179,6 +185,7 @@ export function inspectFile(input: string | Uint8Array, name?: string, options: 
     layout: null,
     regions: [],
     program: null,
+    snapshot: null,
     storage: null,
     wifi: null,
     problems: [],

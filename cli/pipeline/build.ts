@@ -14,7 +14,7 @@ import { resolveEntry } from './entry';
 import { CONFIG_FILE, readDotEnv, readProjectConfig } from './project-config';
 import { resolveDefines } from './defines';
 import { netdevOptionsProblem } from '../targets/netdev-options';
-import { ensureWritableDir, fsReason } from '../util/out-dir';
+import { ensureWritableDir, fsReason, missingDirs } from '../util/out-dir';
 import { moduleSizes, type ModuleSize } from './size-report';
 
 export const FORMATS = ['js', 'bin', 'uf2', 'snapshot'] as const;
@@ -118,6 +118,7 @@ function checkAscii(program: string, target: Target): void {
 
 export async function build(opts: BuildOptions): Promise<BuildResult> {
   const cwd = resolve(opts.cwd ?? process.cwd());
+  if (opts.cwd && missingDirs(cwd, `--cwd ${opts.cwd}`).length) throw new UserError(`--cwd ${opts.cwd}: no such directory`);
   const config = readProjectConfig(cwd);
   const targetId = opts.target ?? config.target;
   if (!targetId) throw new UserError(`--target is required (or a "target" in kaluma-net.json); see kaluma-net targets`);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { didYouMean } from '../util/did-you-mean';
 import { UserError } from '../util/errors';
 import { readJsonObject } from '../util/json-file';
+import { fsReason } from '../util/out-dir';
 import { checkDotEnvValue } from './dotenv-check';
 
 /** `kaluma-net.json` in a project: what `init` recorded so build/run/flash need no flags. */
@@ -52,7 +53,12 @@ export function readProjectConfig(dir: string): ProjectConfig {
 export function readDotEnv(dir: string, keys: readonly string[] = []): Record<string, string> {
   const file = join(dir, '.env');
   if (!existsSync(file)) return {};
-  const text = readFileSync(file, 'utf8');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UserError(`${file}: cannot read the file (${fsReason(e)})`);
+  }
   const { parse } = require('dotenv') as typeof import('dotenv');
   const values = parse(text);
   for (const key of keys) checkDotEnvValue(text, key, values[key], file);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { UserError } from './errors';
+import { fsReason } from './out-dir';
 
 /** The JSON object in `file` (a UTF-8 BOM is allowed); anything else is a UserError naming the
  *  file, and for a syntax error its line:col. */
@@ -8,7 +9,7 @@ export function readJsonObject(file: string): Record<string, unknown> {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new UserError(`${file}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new UserError(`${file}: cannot read the file (${fsReason(e)})`);
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let json: unknown;

@@ -10,6 +10,7 @@ const REASONS: Record<string, string> = {
   ENOENT: 'cannot be created there',
   ENOTDIR: 'a parent is not a directory',
   EEXIST: 'exists and is not a directory',
+  EISDIR: 'is a directory',
 };
 
 /** One short reason for a file-system error. */

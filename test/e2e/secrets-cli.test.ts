@@ -5,6 +5,7 @@ import * as assert from 'uvu/assert';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, project } from '../helpers/cli';
+import { gated } from '../helpers/gated';
 
 const APP = `import { createConnection } from 'net';\ncreateConnection(80, '127.0.0.1').on('error', () => 0);\n`;
 const PASSWORD = 's3cret-pass-123';
@@ -84,6 +85,24 @@ test('a .env value that looks written wrong is an error naming the file, line an
     assert.not.match(r.stderr, /word-123|unbalanced-pass/, 'the value is never shown');
     assert.is(r.stderr.split('\n').length, 2, 'one line');
     assert.not.ok(existsSync(join(dir, 'dist')), 'nothing written');
+  }
+});
+
+const SNAPSHOT_TOOL = process.env.KALUMA_NET_JERRY_SNAPSHOT;
+const withTool = gated(test, !!SNAPSHOT_TOOL && existsSync(SNAPSHOT_TOOL), 'secrets-cli: KALUMA_NET_JERRY_SNAPSHOT is not set: skipping the snapshot credential test');
+
+withTool('snapshots of a build with credentials: named by the build, mode 600, inspect reports them and hides the password', () => {
+  const dir = project({ 'app.js': APP, '.env': ENV });
+  const r = cli(['build', 'app.js', '-t', 'pico-w', '--format', 'js,bin,uf2,snapshot', '--json'], dir);
+  assert.is(r.status, 0, r.stderr);
+  const note = (JSON.parse(r.stdout).notes as string[]).find((n) => n.startsWith('Wi-Fi credentials'))!;
+  for (const file of ['app.snapshot', 'app.snapshot.bin', 'app.snapshot.uf2']) {
+    assert.ok(note.includes(`dist/${file} (program text)`), `${file} named: ${note}`);
+    assert.is(statSync(join(dir, 'dist', file)).mode & 0o777, 0o600, file);
+    const i = cli(['inspect', `dist/${file}`], dir);
+    assert.is(i.status, 0, i.stdout);
+    assert.not.match(i.stdout, new RegExp(PASSWORD), `${file}: the password is never shown`);
+    assert.match(i.stdout, /Wi-Fi: SSID "home-net", password present \(in the (byte code|program \(snapshot byte code\))\): keep this file private/, file);
   }
 });
 

@@ -17,6 +17,7 @@ import type { FunctionBlock, LiteralSlot } from './model';
 import { parseSnapshot } from './read';
 import { analyzeStack } from './stack-depth';
 import { valueText } from './values';
+import { findSnapshotWifi } from './wifi';
 import { verifySnapshot, type VerifyOptions, type VerifyResult } from './verify';
 
 export interface InspectedLiteral {
@@ -80,7 +81,11 @@ export interface SnapshotInspection {
   blocks: (InspectedFunction | InspectedRegExp)[];
   literalTable: { offset: number; size: number; kind: string; value: string }[];
   verification: VerifyResult;
+  /** Wi-Fi credentials set in the byte code; the password itself is shown nowhere in this result. */
+  wifi: { ssid: string; password: 'present' | 'absent' } | null;
 }
+
+const REDACTED = '"<Wi-Fi password>"';
 
 const slotText = (slot: LiteralSlot) => (slot.kind === 'code' ? `block #${slot.block}` : slot.kind === 'self' ? 'self' : valueText(slot));
 const toHex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ');
@@ -162,6 +167,16 @@ export function inspectSnapshot(input: Uint8Array, options: VerifyOptions = {}):
     }
     return fn;
   });
+  const wifi = findSnapshotWifi(snapshot.blocks);
+  const hidden = (wifi?.secrets ?? []).map((p) => JSON.stringify(p));
+  const redact = (text: string) => hidden.reduce((t, secret) => t.split(secret).join(REDACTED), text);
+  if (hidden.length) {
+    for (const b of blocks) {
+      if (b.kind !== 'function') continue;
+      for (const l of b.literals) l.value = redact(l.value);
+      for (const i of b.instructions) i.text = redact(i.text);
+    }
+  }
   return {
     ...(container ? { container } : {}),
     size: layout.size,
@@ -171,8 +186,9 @@ export function inspectSnapshot(input: Uint8Array, options: VerifyOptions = {}):
     literalTableOffset: layout.literalTableOffset,
     functionOffsets: snapshot.primaries.map((p) => layout.blockOffsets[p]),
     blocks,
-    literalTable: layout.literalTable.map((e) => ({ offset: e.offset, size: e.size, kind: e.value.kind, value: valueText(e.value) })),
+    literalTable: layout.literalTable.map((e) => ({ offset: e.offset, size: e.size, kind: e.value.kind, value: redact(valueText(e.value)) })),
     verification: verifySnapshot(bytes, options),
+    wifi: wifi && { ssid: wifi.ssid, password: wifi.password },
   };
 }
 
@@ -192,6 +208,7 @@ export function formatSnapshot(r: SnapshotInspection): string {
   out.push(`verification: ${v.ok ? 'ok' : `${v.errors.length} error(s)`}${v.warnings.length ? `, ${v.warnings.length} warning(s)` : ''}`);
   for (const e of v.errors) out.push(`  error: ${e}`);
   for (const w of v.warnings) out.push(`  warning: ${w}`);
+  out.push(r.wifi ? `Wi-Fi: SSID ${JSON.stringify(r.wifi.ssid)}, password ${r.wifi.password} (in the byte code): keep this file private` : 'Wi-Fi: no credentials');
 
   for (const b of r.blocks) {
     out.push('');
