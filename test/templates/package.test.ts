@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli, ROOT } from '../helpers/cli';
@@ -32,18 +32,29 @@ test('the package has no install script (preinstall, install, postinstall, prepa
   for (const f of ['bin', 'index.cjs', 'lib']) assert.ok(pkg.files.includes(f), f);
 });
 
-test('a checkout without lib/ builds it on first use: the CLI and the package main both work', () => {
+test('a checkout builds lib/ on first use and again when cli/ changed: the CLI and the package main both work', () => {
   const copy = mkdtempSync(join(tmpdir(), 'kn-checkout-'));
   for (const f of ['package.json', 'index.cjs', 'bin', 'scripts', 'cli', 'runtime', 'targets', 'templates', 'types']) cpSync(join(ROOT, f), join(copy, f), { recursive: true });
   symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
-  const first = spawnSync(process.execPath, [join(copy, 'bin/kaluma-net.cjs'), 'targets'], { encoding: 'utf8' });
+  mkdirSync(join(copy, '.git'));
+  const targets = () => spawnSync(process.execPath, [join(copy, 'bin/kaluma-net.cjs'), 'targets'], { encoding: 'utf8' });
+  const first = targets();
   assert.is(first.status, 0, first.stderr);
   assert.is(first.stderr, 'kaluma-net: building lib/ from the sources (first use of this checkout)\n');
   assert.match(first.stdout, /^pico-w +Raspberry Pi Pico W/m);
   assert.ok(existsSync(join(copy, 'lib/kaluma-net.cjs')) && existsSync(join(copy, 'lib/api.cjs')));
-  const again = spawnSync(process.execPath, ['-e', `console.log(require(${JSON.stringify(copy)}).listTargetIds().length)`], { encoding: 'utf8' });
-  assert.equal([again.status, again.stderr], [0, '']);
-  assert.ok(Number(again.stdout) > 5, again.stdout);
+  const api = spawnSync(process.execPath, ['-e', `console.log(require(${JSON.stringify(copy)}).listTargetIds().length)`], { encoding: 'utf8' });
+  assert.equal([api.status, api.stderr], [0, '']);
+  assert.ok(Number(api.stdout) > 5, api.stdout);
+  // An edit after the build (lib/ dated back, so that file times of one second apart are enough).
+  const before = new Date(Date.now() - 10000);
+  for (const f of ['kaluma-net.cjs', 'api.cjs']) utimesSync(join(copy, 'lib', f), before, before);
+  const edited = join(copy, 'cli/commands/targets.ts');
+  writeFileSync(edited, readFileSync(edited, 'utf8').replace("'list the board targets'", "'list the board targets (edited)'"));
+  const help = spawnSync(process.execPath, [join(copy, 'bin/kaluma-net.cjs'), '--help'], { encoding: 'utf8' });
+  assert.is(help.stderr, 'kaluma-net: building lib/ from the sources (cli/ changed)\n');
+  assert.match(help.stdout, /list the board targets \(edited\)/);
+  assert.is(targets().stderr, '', 'built once');
 });
 
 npmTest('a project linking this checkout (file:) installs with no warning, and its kaluma-net builds', () => {
