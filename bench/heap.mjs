@@ -70,8 +70,8 @@ function firmware(name, program) {
   return { used: mem.heapUsed, peak: mem.heapPeak, ms: Number(m[2]) };
 }
 
-async function program(cwd, entry, target) {
-  return build({ cwd, entry, target, formats: ['js'], write: false, wifi: WIFI });
+async function program(cwd, entry, target, define) {
+  return build({ cwd, entry, target, formats: ['js'], write: false, wifi: WIFI, define });
 }
 
 function skipReasons() {
@@ -133,6 +133,39 @@ async function templateRows() {
   return { rows, emptyMs: fwEmpty && fwEmpty.ms, emptyPeak: fwEmpty && fwEmpty.peak };
 }
 
+/** What one compile-time switch of a driver costs: a template with the switch forced on, less the
+ *  same template with it off (cli/bundle/features.ts). */
+const FEATURES = [
+  { label: 'whole driver (tcp-client: target less host)', template: 'tcp-client' },
+  { label: 'server part (KN_SERVER)', template: 'tcp-client', on: { 'globalThis.KN_SERVER': 'true' } },
+  { label: 'client part (KN_CLIENT)', template: 'tcp-echo-server', on: { 'globalThis.KN_CLIENT': 'true' } },
+  { label: 'DHCP (KN_DHCP)', template: 'tcp-client', off: { 'globalThis.KN_DHCP': 'false' }, only: 'w5500-evb-pico' },
+  { label: 'errmsg sentences (KN_ERRMSG)', template: 'tcp-client', on: { 'globalThis.KN_ERRMSG': 'true' } },
+];
+
+async function featureRows() {
+  const rows = [];
+  const measure = async (tpl, target, define) => {
+    const r = await program(join(ROOT, 'templates', tpl, 'js'), 'src/index.js', target, define);
+    return JERRY ? jerryPeak(['--parse-only', writeProgram(`feature-${target}-${tpl}`, r.program)]) : r.heap?.parse ?? estimateless(r);
+  };
+  const estimateless = (r) => r.program.length;
+  for (const target of ['pico-w', 'pico-esp01', 'w5500-evb-pico']) {
+    for (const f of FEATURES) {
+      if (f.only && f.only !== target) continue;
+      const base = f.on || f.off ? await measure(f.template, target, f.off) : await measure(f.template, 'host');
+      const withIt = await measure(f.template, target, f.on);
+      rows.push({ target, label: f.label, cost: withIt - base });
+    }
+  }
+  return rows;
+}
+
+function printFeatures(rows) {
+  console.log(`driver parts (${JERRY ? 'engine: peak while parsing' : 'no engine: bytes of program'}; with the part less without):`);
+  for (const r of rows) console.log(`  ${r.target.padEnd(16)}${r.label.padEnd(46)}${(JERRY ? kb(r.cost) + ' KB' : r.cost + ' B').padStart(10)}`);
+}
+
 function printRuntime(rows) {
   console.log('runtime alone (target host: no driver; heap above an empty program):');
   console.log(`  ${'program'.padEnd(24)}${'size B'.padStart(8)}${'engine KB'.padStart(11)}${'firmware KB'.padStart(13)}${'goal KB'.padStart(9)}`);
@@ -191,6 +224,7 @@ async function main() {
   printRuntime(runtime);
   const templates = await templateRows();
   printTemplates(templates);
+  printFeatures(await featureRows());
   if (README) rewriteReadme(readmeTable(runtime, templates));
 }
 

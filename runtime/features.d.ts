@@ -4,3 +4,5 @@
 declare var KN_CLIENT: boolean | undefined;
 declare var KN_SERVER: boolean | undefined;
 declare var KN_DHCP: boolean | undefined;
+/** Write `globalThis.KN_ERRMSG !== false && 'sentence'` where a driver fills netdev.errmsg. */
+declare var KN_ERRMSG: boolean | undefined;

@@ -15,6 +15,10 @@ export interface Features {
   SERVER: boolean;
   /** W5500: the address comes from DHCP (`"ip": "dhcp"`, the default), not a static configuration. */
   DHCP: boolean;
+  /** Drivers fill `netdev.errmsg` with a sentence per failure. `net` never shows it (its errors
+   *  carry the code), so bundles leave the sentences out unless `--define globalThis.KN_ERRMSG=true`;
+   *  what a driver logs (bring-up failures) is always kept. */
+  ERRMSG: boolean;
 }
 
 const CLIENT_EXPORTS = ['connect', 'createConnection', 'Socket', 'Stream'];
@@ -28,6 +32,7 @@ export function programFeatures(usage: RuntimeUsage, netdev: NetdevConfig | null
     CLIENT: uses(CLIENT_EXPORTS),
     SERVER: uses(SERVER_EXPORTS),
     DHCP: netdev?.driver === 'w5500' && (netdev.ip === undefined || netdev.ip === 'dhcp'),
+    ERRMSG: false,
   };
 }
 

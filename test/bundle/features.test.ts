@@ -28,18 +28,18 @@ async function build(name: string, source: string, target: Target) {
 test('a client-only program gets no server code, a server-only one no client code', async () => {
   const sim = loadTarget('sim');
   const client = await build('client', `import { createConnection } from 'net'; createConnection(80);`, sim);
-  assert.equal(client.features, { CLIENT: true, SERVER: false, DHCP: false });
+  assert.equal(client.features, { CLIENT: true, SERVER: false, DHCP: false, ERRMSG: false });
   assert.ok(client.code.includes('has-client'));
   assert.not.ok(client.code.includes('has-server'));
   const server = await build('server', `const net = require('net'); net.createServer().listen(80);`, sim);
-  assert.equal(server.features, { CLIENT: false, SERVER: true, DHCP: false });
+  assert.equal(server.features, { CLIENT: false, SERVER: true, DHCP: false, ERRMSG: false });
   assert.ok(server.code.includes('has-server'));
   assert.not.ok(server.code.includes('has-client'));
 });
 
 test('a module object that escapes keeps everything', async () => {
   const all = await build('all', `import * as net from 'net'; print(Object.keys(net).length);`, loadTarget('sim'));
-  assert.equal(all.features, { CLIENT: true, SERVER: true, DHCP: false });
+  assert.equal(all.features, { CLIENT: true, SERVER: true, DHCP: false, ERRMSG: false });
   assert.ok(all.code.includes('has-server') && all.code.includes('has-client'));
 });
 
@@ -54,7 +54,7 @@ test('the target decides DHCP: the W5500 default, not a static address', async (
 });
 
 test('no net, no switch on', () => {
-  assert.equal(programFeatures(new Map(), loadTarget('pico-w').netdev), { CLIENT: false, SERVER: false, DHCP: false });
+  assert.equal(programFeatures(new Map(), loadTarget('pico-w').netdev), { CLIENT: false, SERVER: false, DHCP: false, ERRMSG: false });
 });
 
 test.run();

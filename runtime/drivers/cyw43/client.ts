@@ -14,8 +14,8 @@ export function setConnectTimeout(ms: number | undefined): void {
 
 export function connect(fd: number, host: string, port: number, cb: NetdevCallback): void {
   const c = conns[fd];
-  if (!c) return fail(cb, ERRNO.EBADF, 'bad file descriptor');
-  if (c.connecting || c.srv || c.sock.state !== SockState.Closed) return fail(cb, ERRNO.EISCONN, 'socket already in use');
+  if (!c) return fail(cb, ERRNO.EBADF, globalThis.KN_ERRMSG !== false && 'bad file descriptor');
+  if (c.connecting || c.srv || c.sock.state !== SockState.Closed) return fail(cb, ERRNO.EISCONN, globalThis.KN_ERRMSG !== false && 'socket already in use');
   c.connecting = true;
   serial(c, (done) =>
     whenNative(c, (code, msg) => {
@@ -32,7 +32,7 @@ export function connect(fd: number, host: string, port: number, cb: NetdevCallba
 
 function linkGone(cb: NetdevCallback): void {
   linkLost();
-  fail(cb, ERRNO.ENETUNREACH, 'Wi-Fi link lost');
+  fail(cb, ERRNO.ENETUNREACH, globalThis.KN_ERRMSG !== false && 'Wi-Fi link lost');
 }
 
 function startConnect(c: Conn, host: string, port: number, cb: NetdevCallback): void {
@@ -40,7 +40,7 @@ function startConnect(c: Conn, host: string, port: number, cb: NetdevCallback): 
   if (!o) {
     c.connecting = false;
     c.nfd = -1;
-    return fail(cb, ERRNO.ENETDOWN, 'the CYW43 firmware dropped the socket (Wi-Fi reset?)');
+    return fail(cb, ERRNO.ENETDOWN, globalThis.KN_ERRMSG !== false && ('the CYW43 firmware dropped the socket (Wi-Fi reset?)'));
   }
   o.read_cb = (data) => received(c, data);
   o.close_cb = () => peerClosed(c);
@@ -51,11 +51,11 @@ function startConnect(c: Conn, host: string, port: number, cb: NetdevCallback): 
     c.connecting = false;
     const m = messageOf(e);
     const dns = /DNS/.test(m);
-    return fail(cb, dns ? ERRNO.ENOTFOUND : ERRNO.EINVAL, dns ? 'getaddrinfo ENOTFOUND ' + host + ' (' + m + ')' : m);
+    return fail(cb, dns ? ERRNO.ENOTFOUND : ERRNO.EINVAL, globalThis.KN_ERRMSG !== false && (dns ? 'getaddrinfo ENOTFOUND ' + host + ' (' + m + ')' : m));
   }
   if (native.errno !== 0) {
     c.connecting = false;
-    return linkIsUp() ? fail(cb, ERRNO.EIO, 'the CYW43 firmware could not start the connection') : linkGone(cb);
+    return linkIsUp() ? fail(cb, ERRNO.EIO, globalThis.KN_ERRMSG !== false && 'the CYW43 firmware could not start the connection') : linkGone(cb);
   }
   c.sock.raddr = o.raddr;
   c.sock.rport = port;
@@ -68,7 +68,7 @@ function startConnect(c: Conn, host: string, port: number, cb: NetdevCallback): 
     fail(
       cb,
       ERRNO.ETIMEDOUT,
-      'connect ETIMEDOUT ' + host + ':' + port + ': no answer within ' + connectTimeout + ' ms (refused or unreachable: the CYW43 firmware reports neither)',
+      globalThis.KN_ERRMSG !== false && 'connect ETIMEDOUT ' + host + ':' + port + ': no answer within ' + connectTimeout + ' ms (refused or unreachable: the CYW43 firmware reports neither)',
     );
   }, connectTimeout);
 }

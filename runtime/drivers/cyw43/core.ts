@@ -13,7 +13,7 @@ const EPROTONOSUPPORT = 93;
 const PIECE = 2920;
 const MAX_RETRY_MS = 50;
 const LINK_DOWN = -1;
-export const NO_SOCKETS = 'all 16 CYW43 sockets are in use';
+const NO_SOCKETS = globalThis.KN_ERRMSG !== false && 'all 16 CYW43 sockets are in use';
 
 export let native: NativeNetdev;
 export let netdev: Cyw43Netdev;
@@ -79,10 +79,11 @@ function latin1(bytes: Uint8Array, start: number, end: number): string {
   return s;
 }
 
-export function fail(cb: NetdevCallback, code: number, msg: string): void {
+/** `msg`: false where the bundle leaves the sentences out (KN_ERRMSG). */
+export function fail(cb: NetdevCallback, code: number, msg: string | false): void {
   defer(() => {
     netdev.errno = code;
-    netdev.errmsg = msg;
+    netdev.errmsg = msg || '';
     call(cb, code);
   });
 }
@@ -94,9 +95,9 @@ export function succeed(cb: NetdevCallback): void {
   });
 }
 
-function failNow(code: number, msg: string): number {
+function failNow(code: number, msg: string | false): number {
   netdev.errno = code;
-  netdev.errmsg = msg;
+  netdev.errmsg = msg || '';
   return -1;
 }
 
@@ -160,7 +161,7 @@ function openNative(c: Conn): number {
 }
 
 /** Runs then(0) once the connection has a firmware socket, waiting for Wi-Fi if need be. */
-export function whenNative(c: Conn, then: (code: number, msg: string) => void): void {
+export function whenNative(c: Conn, then: (code: number, msg: string | false) => void): void {
   if (c.nfd >= 0) return then(0, '');
   const r = openNative(c);
   if (r === 0) return then(0, '');
@@ -195,12 +196,12 @@ export function peerClosed(c: Conn): void {
 }
 
 /** Aborts the connection with an error (the firmware socket is closed). */
-function abort(c: Conn, code: number, msg: string): void {
+function abort(c: Conn, code: number, msg: string | false): void {
   closeNative(c);
   endConnection(c, code, msg);
 }
 
-function endConnection(c: Conn, code: number, msg: string): void {
+function endConnection(c: Conn, code: number, msg: string | false): void {
   if (c.gone) return;
   c.gone = true;
   c.pumpTimer = stopTimer(c.pumpTimer);
@@ -216,7 +217,7 @@ function endConnection(c: Conn, code: number, msg: string): void {
     }
     if (code) {
       netdev.errno = code;
-      netdev.errmsg = msg;
+      netdev.errmsg = msg || '';
       call(c.sock.error_cb, code);
     } else {
       call(c.sock.shutdown_cb);
@@ -240,7 +241,7 @@ export function pump(c: Conn): void {
       native.shutdown(c.nfd, 1); // its synchronous local shutdown_cb is not ours: not set
       c.wq.shift();
       if (native.errno === 0) succeed(item.cb);
-      else fail(item.cb, ERRNO.ENOTCONN, 'the CYW43 firmware could not send FIN');
+      else fail(item.cb, ERRNO.ENOTCONN, globalThis.KN_ERRMSG !== false && 'the CYW43 firmware could not send FIN');
       progressed = true;
       continue;
     }
@@ -261,11 +262,11 @@ export function pump(c: Conn): void {
     if (!c.wq.length) return;
   } else {
     c.stalledMs += c.retryMs;
-    if (!native.get(c.nfd)) return abort(c, ERRNO.ECONNRESET, 'the CYW43 firmware dropped the connection');
+    if (!native.get(c.nfd)) return abort(c, ERRNO.ECONNRESET, globalThis.KN_ERRMSG !== false && 'the CYW43 firmware dropped the connection');
     if (c.stalledMs >= writeTimeout) {
-      if (linkIsUp()) return abort(c, ERRNO.ETIMEDOUT, 'no write progress for ' + writeTimeout + ' ms');
+      if (linkIsUp()) return abort(c, ERRNO.ETIMEDOUT, globalThis.KN_ERRMSG !== false && 'no write progress for ' + writeTimeout + ' ms');
       linkLost();
-      return abort(c, ERRNO.ENETDOWN, 'Wi-Fi link lost');
+      return abort(c, ERRNO.ENETDOWN, globalThis.KN_ERRMSG !== false && 'Wi-Fi link lost');
     }
     c.retryMs = Math.min(c.retryMs * 2, MAX_RETRY_MS);
   }
@@ -275,7 +276,7 @@ export function pump(c: Conn): void {
 // ---- the netdev contract ---------------------------------------------------------------------
 
 function socket(_domain: string, ptcl: Ptcl): number {
-  if (ptcl !== 'STREAM') return failNow(EPROTONOSUPPORT, 'only STREAM sockets are supported on the CYW43');
+  if (ptcl !== 'STREAM') return failNow(EPROTONOSUPPORT, globalThis.KN_ERRMSG !== false && 'only STREAM sockets are supported on the CYW43');
   const c = newConn(ptcl);
   // With the link up the firmware socket exists at once (so EMFILE is reported here); without
   // it, the fd is ours alone and the firmware socket is made when the link comes up.
@@ -292,16 +293,16 @@ function get(fd: number): NetdevSocket | undefined {
 
 function write(fd: number, data: Uint8Array | string, cb: NetdevCallback): void {
   const c = conns[fd];
-  if (!c) return fail(cb, ERRNO.EBADF, 'bad file descriptor');
-  if (c.writeShut || c.gone) return fail(cb, ERRNO.EPIPE, 'write after end');
-  if (c.srv || (c.sock.state === SockState.Closed && !c.connecting)) return fail(cb, ERRNO.ENOTCONN, 'socket is not connected');
+  if (!c) return fail(cb, ERRNO.EBADF, globalThis.KN_ERRMSG !== false && 'bad file descriptor');
+  if (c.writeShut || c.gone) return fail(cb, ERRNO.EPIPE, globalThis.KN_ERRMSG !== false && 'write after end');
+  if (c.srv || (c.sock.state === SockState.Closed && !c.connecting)) return fail(cb, ERRNO.ENOTCONN, globalThis.KN_ERRMSG !== false && 'socket is not connected');
   c.wq.push({ data: typeof data === 'string' ? new TextEncoder().encode(data) : data, off: 0, cb });
   if (c.pumpTimer === null) pump(c);
 }
 
 function close(fd: number, cb: NetdevCallback): void {
   const c = conns[fd];
-  if (!c) return fail(cb, ERRNO.EBADF, 'bad file descriptor');
+  if (!c) return fail(cb, ERRNO.EBADF, globalThis.KN_ERRMSG !== false && 'bad file descriptor');
   conns[fd] = undefined;
   c.closed = true;
   c.wq = [];
@@ -320,7 +321,7 @@ function close(fd: number, cb: NetdevCallback): void {
 
 function shutdown(fd: number, how: 0 | 1 | 2, cb: NetdevCallback): void {
   const c = conns[fd];
-  if (!c) return fail(cb, ERRNO.EBADF, 'bad file descriptor');
+  if (!c) return fail(cb, ERRNO.EBADF, globalThis.KN_ERRMSG !== false && 'bad file descriptor');
   if (how !== 1) c.readShut = true;
   if (how === 0 || c.srv || c.writeShut || c.gone) {
     c.writeShut = c.writeShut || how !== 0;

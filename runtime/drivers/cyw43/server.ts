@@ -8,8 +8,8 @@ import type { Conn, NativeSocket, ServerState } from './types';
 
 export function bind(fd: number, addr: string, port: number, cb: NetdevCallback): void {
   const c = conns[fd];
-  if (!c) return fail(cb, ERRNO.EBADF, 'bad file descriptor');
-  if (c.connecting || c.sock.state !== SockState.Closed) return fail(cb, ERRNO.EINVAL, 'socket already in use');
+  if (!c) return fail(cb, ERRNO.EBADF, globalThis.KN_ERRMSG !== false && 'bad file descriptor');
+  if (c.connecting || c.sock.state !== SockState.Closed) return fail(cb, ERRNO.EINVAL, globalThis.KN_ERRMSG !== false && 'socket already in use');
   serial(c, (done) =>
     whenNative(c, (code, msg) => {
       if (code) fail(cb, code, msg);
@@ -21,7 +21,7 @@ export function bind(fd: number, addr: string, port: number, cb: NetdevCallback)
 
 export function listen(fd: number, cb: NetdevCallback): void {
   const c = conns[fd];
-  if (!c) return fail(cb, ERRNO.EBADF, 'bad file descriptor');
+  if (!c) return fail(cb, ERRNO.EBADF, globalThis.KN_ERRMSG !== false && 'bad file descriptor');
   serial(c, (done) => {
     doListen(c, cb);
     done();
@@ -36,7 +36,7 @@ function doBind(c: Conn, addr: string, port: number, cb: NetdevCallback): void {
     try {
       native.bind(c.nfd, addr, p);
     } catch (e) {
-      return fail(cb, ERRNO.ENOTFOUND, 'getaddrinfo ENOTFOUND ' + addr + ' (' + messageOf(e) + ')');
+      return fail(cb, ERRNO.ENOTFOUND, globalThis.KN_ERRMSG !== false && 'getaddrinfo ENOTFOUND ' + addr + ' (' + messageOf(e) + ')');
     }
     if (native.errno === 0) {
       const o = native.get(c.nfd);
@@ -46,12 +46,12 @@ function doBind(c: Conn, addr: string, port: number, cb: NetdevCallback): void {
       return succeed(cb);
     }
   }
-  fail(cb, ERRNO.EADDRINUSE, 'port ' + port + ' is in use');
+  fail(cb, ERRNO.EADDRINUSE, globalThis.KN_ERRMSG !== false && 'port ' + port + ' is in use');
 }
 
 function doListen(c: Conn, cb: NetdevCallback): void {
   const o = c.nfd >= 0 && c.sock.state === SockState.Bound ? native.get(c.nfd) : undefined;
-  if (!o) return fail(cb, ERRNO.EINVAL, 'listen on a socket that is not bound');
+  if (!o) return fail(cb, ERRNO.EINVAL, globalThis.KN_ERRMSG !== false && 'listen on a socket that is not bound');
   const srv: ServerState = { current: null, held: [] };
   o.accept_cb = (nfd) => accepted(c, srv, nfd);
   // Bytes of every accepted connection arrive here; they belong to the one being served.
@@ -59,7 +59,7 @@ function doListen(c: Conn, cb: NetdevCallback): void {
     if (srv.current) received(srv.current, data);
   };
   native.listen(c.nfd);
-  if (native.errno !== 0) return fail(cb, ERRNO.EINVAL, 'the CYW43 firmware could not listen');
+  if (native.errno !== 0) return fail(cb, ERRNO.EINVAL, globalThis.KN_ERRMSG !== false && 'the CYW43 firmware could not listen');
   c.srv = srv;
   c.sock.state = SockState.Listening;
   succeed(cb);

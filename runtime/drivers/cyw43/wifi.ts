@@ -18,13 +18,15 @@ let pollTimer: Timer | null;
 let delay: number;
 let stopped: boolean;
 let waiters: LinkWaiter[];
+/** Why the link is not up was printed (once: every waiting socket would say the same). */
+let told: boolean;
 
 export function startLink(d: Ieee80211dev, c: Cyw43Config): void {
   dev = d;
   config = c;
   attemptTimer = pollTimer = null;
   delay = c.retryDelay || 1000;
-  stopped = false;
+  stopped = told = false;
   waiters = [];
   scheduleAttempt(0);
 }
@@ -64,14 +66,14 @@ export function waitLink(done: (up: boolean, message: string) => void): () => vo
     timer: setTimeout(() => {
       removeWaiter(waiter);
       const ssid = credentials().ssid;
-      done(
-        false,
-        ssid
-          ? 'Wi-Fi is not connected: joining "' + ssid + '" has not succeeded within ' + linkTimeout +
-              ' ms (check wifi.ssid/wifi.password in the build config or the WIFI_SSID/WIFI_PASSWORD storage slots)'
-          : 'Wi-Fi is not connected: no credentials. Set "wifi": {"ssid", "password"} in the kaluma-net ' +
-              'build config, or store WIFI_SSID and WIFI_PASSWORD with storage.setItem()',
-      );
+      const why = ssid
+        ? 'Wi-Fi is not connected: joining "' + ssid + '" has not succeeded within ' + linkTimeout +
+          ' ms (check wifi.ssid/wifi.password in the build config or the WIFI_SSID/WIFI_PASSWORD storage slots)'
+        : 'Wi-Fi is not connected: no credentials. Set "wifi": {"ssid", "password"} in the kaluma-net ' +
+          'build config, or store WIFI_SSID and WIFI_PASSWORD with storage.setItem()';
+      if (!told) console.log('cyw43: ' + why);
+      told = true;
+      done(false, why);
     }, linkTimeout),
   };
   waiters.push(waiter);

@@ -134,17 +134,18 @@ export function safe<A extends unknown[]>(fn: ((...a: A) => void) | null | undef
   }
 }
 
-export function setError(err: number, msg: string): void {
+/** `msg`: false where the bundle leaves the sentences out (KN_ERRMSG). */
+export function setError(err: number, msg?: string | false): void {
   netdev.errno = err;
-  netdev.errmsg = msg;
+  netdev.errmsg = msg || '';
 }
 
-export function report(cb: NetdevCallback | null | undefined, err: number, msg?: string): void {
-  if (err) setError(err, msg || '');
+export function report(cb: NetdevCallback | null | undefined, err: number, msg?: string | false): void {
+  if (err) setError(err, msg);
   safe(cb, err);
 }
 
-export function fail(cb: NetdevCallback, err: number, msg: string): void {
+export function fail(cb: NetdevCallback, err: number, msg: string | false): void {
   later(() => report(cb, err, msg));
 }
 

@@ -13,7 +13,7 @@ function readRx(rec: Rec, n: number, budget: number): number {
   const b = sreg(n);
   const rsr = stable16(n, Reg.Sn_RX_RSR);
   if (rsr > W.BUF) {
-    lose(rec, ERRNO.EIO, 'socket ' + n + ' reports ' + rsr + ' bytes received in a ' + W.BUF + '-byte buffer (SPI errors?)');
+    lose(rec, ERRNO.EIO, globalThis.KN_ERRMSG !== false && ('socket ' + n + ' reports ' + rsr + ' bytes received in a ' + W.BUF + '-byte buffer (SPI errors?)'));
     return 0;
   }
   const len = Math.min(rsr, budget);
@@ -36,7 +36,7 @@ function fillTx(rec: Rec, n: number, budget: number, now: number): number {
   const b = sreg(n);
   const fsr = stable16(n, Reg.Sn_TX_FSR);
   if (fsr > W.BUF) {
-    lose(rec, ERRNO.EIO, 'socket ' + n + ' reports ' + fsr + ' bytes free in a ' + W.BUF + '-byte buffer (SPI errors?)');
+    lose(rec, ERRNO.EIO, globalThis.KN_ERRMSG !== false && ('socket ' + n + ' reports ' + fsr + ' bytes free in a ' + W.BUF + '-byte buffer (SPI errors?)'));
     return 0;
   }
   const len = Math.min(fsr, rec.queued - rec.taken, budget);
@@ -65,7 +65,7 @@ function fillTx(rec: Rec, n: number, budget: number, now: number): number {
 }
 
 /** The connection failed: error_cb(err), then close_cb. */
-export function lose(rec: Rec, err: number, msg: string): void {
+export function lose(rec: Rec, err: number, msg: string | false): void {
   if (rec.phase !== 'connected') return;
   rec.phase = 'closed';
   rec.sock.state = SockState.Closed;
@@ -108,20 +108,20 @@ export function pollConnected(rec: Rec, n: number, ir: number, sr: number, now: 
     const cb = rec.writes.shift()!.cb;
     emit(() => report(cb, 0));
   }
-  const peer = rec.sock.raddr + ':' + rec.sock.rport;
+  const peer = globalThis.KN_ERRMSG !== false && rec.sock.raddr + ':' + rec.sock.rport;
   if (rec.inflight > 0 && !rec.timedOut && sr !== Sr.CLOSED && now >= rec.sendDeadline) {
-    lose(rec, ERRNO.ETIMEDOUT, 'send to ' + peer + ' not acknowledged within ' + T.send / 1000 + ' s');
+    lose(rec, ERRNO.ETIMEDOUT, globalThis.KN_ERRMSG !== false && 'send to ' + peer + ' not acknowledged within ' + T.send / 1000 + ' s');
     return 0;
   }
   if (sr === Sr.CLOSED) {
     if (rec.timedOut) {
-      lose(rec, ERRNO.ETIMEDOUT, 'connection to ' + peer + ' timed out (data not acknowledged)');
+      lose(rec, ERRNO.ETIMEDOUT, globalThis.KN_ERRMSG !== false && 'connection to ' + peer + ' timed out (data not acknowledged)');
       return 0;
     }
     if (!(rec.peerFin && rec.finSent)) {
       const v = r8(0, Reg.VERSIONR);
       if (v !== 0x04) chipLost('the W5500 stopped answering (VERSIONR reads 0x' + hex2(v) + ', expected 0x04)');
-      else lose(rec, ERRNO.ECONNRESET, 'connection to ' + peer + ' reset by peer');
+      else lose(rec, ERRNO.ECONNRESET, globalThis.KN_ERRMSG !== false && 'connection to ' + peer + ' reset by peer');
       return 0;
     }
   }

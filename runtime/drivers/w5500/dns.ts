@@ -89,13 +89,13 @@ export function parseDnsReply(m: Uint8Array, id: number): DnsResult | null {
 }
 
 export function resolve(rec: Rec, now: number): void {
-  if (isZero(myDns)) return finishOp(rec, ERRNO.ENOTFOUND, 'cannot resolve ' + rec.host + ': no DNS server configured');
+  if (isZero(myDns)) return finishOp(rec, ERRNO.ENOTFOUND, globalThis.KN_ERRMSG !== false && 'cannot resolve ' + rec.host + ': no DNS server configured');
   const id = Math.floor(Math.random() * 0x10000);
   const query = dnsQuery(id, rec.host);
-  if (!query) return finishOp(rec, ERRNO.ENOTFOUND, "'" + rec.host + "' is not a valid host name");
+  if (!query) return finishOp(rec, ERRNO.ENOTFOUND, globalThis.KN_ERRMSG !== false && "'" + rec.host + "' is not a valid host name");
   const n = rec.hw;
   rec.touched = true;
-  if (!openSocket(n, W.MODE_UDP, ephemeralPort())) return finishOp(rec, ERRNO.EIO, 'socket ' + n + ' did not open for UDP');
+  if (!openSocket(n, W.MODE_UDP, ephemeralPort())) return finishOp(rec, ERRNO.EIO, globalThis.KN_ERRMSG !== false && 'socket ' + n + ' did not open for UDP');
   rec.phase = 'resolving';
   rec.deadline = now + T.dns;
   rec.dns = { id, server: myDns, query, sends: 0, retryAt: 0 };
@@ -111,20 +111,20 @@ function dnsSend(rec: Rec, now: number): void {
 
 export function pollDns(rec: Rec, n: number, ir: number, now: number): void {
   const d = rec.dns!;
-  const why = 'cannot resolve ' + rec.host + ': ';
-  if (ir & W.IR_TIMEOUT) return finishOp(rec, ERRNO.ENOTFOUND, why + 'DNS server ' + ipText(d.server) + ' unreachable (ARP timeout)');
+  const why = globalThis.KN_ERRMSG !== false && 'cannot resolve ' + rec.host + ': ';
+  if (ir & W.IR_TIMEOUT) return finishOp(rec, ERRNO.ENOTFOUND, globalThis.KN_ERRMSG !== false && why + 'DNS server ' + ipText(d.server) + ' unreachable (ARP timeout)');
   for (let i = 0; i < 4; i++) {
     const dg = udpReceive(n, ir);
     if (!dg) break;
     if (dg.port !== DNS_PORT || ipText(dg.ip) !== ipText(d.server)) continue;
     const res = parseDnsReply(dg.data, d.id);
     if (!res) continue;
-    if (!res.ip) return finishOp(rec, ERRNO.ENOTFOUND, why + (res.rcode === 3 ? 'no such name (NXDOMAIN)' : res.rcode ? 'DNS error ' + res.rcode : 'no A record'));
+    if (!res.ip) return finishOp(rec, ERRNO.ENOTFOUND, globalThis.KN_ERRMSG !== false && (why + (res.rcode === 3 ? 'no such name (NXDOMAIN)' : res.rcode ? 'DNS error ' + res.rcode : 'no A record')));
     rec.dns = null;
     hardClose(n);
     return startTcp(rec, res.ip, now);
   }
-  if (now >= rec.deadline) return finishOp(rec, ERRNO.ENOTFOUND, why + 'no answer from DNS server ' + ipText(d.server));
+  if (now >= rec.deadline) return finishOp(rec, ERRNO.ENOTFOUND, globalThis.KN_ERRMSG !== false && why + 'no answer from DNS server ' + ipText(d.server));
   if (now >= d.retryAt && d.sends < DNS_TRIES) dnsSend(rec, now);
   soon(0);
 }

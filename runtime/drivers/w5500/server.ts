@@ -14,17 +14,17 @@ function anyAddress(addr: string): boolean {
 
 export function bind(fd: number, addr: string, port: number, cb: NetdevCallback): void {
   const rec = recOf(fd);
-  if (!rec) return fail(cb, ERRNO.EBADF, 'no socket ' + fd);
-  if (rec.phase !== 'new') return fail(cb, ERRNO.EINVAL, 'socket ' + fd + ' is already bound or in use');
+  if (!rec) return fail(cb, ERRNO.EBADF, globalThis.KN_ERRMSG !== false && 'no socket ' + fd);
+  if (rec.phase !== 'new') return fail(cb, ERRNO.EINVAL, globalThis.KN_ERRMSG !== false && 'socket ' + fd + ' is already bound or in use');
   // Before the lease the address is unknown: it is checked when the socket starts listening.
   const own = cfg.fixed ? ipText(cfg.fixed[0]) : stage === 'up' ? netdev.ip : '';
-  if (!anyAddress(addr) && own && addr !== own) return fail(cb, ERRNO.EADDRNOTAVAIL, 'address ' + addr + ' is not this board (' + own + ')');
-  if (!(port >= 0 && port < 65536 && port === Math.floor(port))) return fail(cb, ERRNO.EINVAL, 'bad port ' + port);
+  if (!anyAddress(addr) && own && addr !== own) return fail(cb, ERRNO.EADDRNOTAVAIL, globalThis.KN_ERRMSG !== false && 'address ' + addr + ' is not this board (' + own + ')');
+  if (!(port >= 0 && port < 65536 && port === Math.floor(port))) return fail(cb, ERRNO.EINVAL, globalThis.KN_ERRMSG !== false && 'bad port ' + port);
   if (port === 0) port = ephemeralPort();
   for (const k in recs) {
     const r = recs[k];
     if (r !== rec && r.sock.lport === port && (r.phase === 'bound' || r.phase === 'listening')) {
-      return fail(cb, ERRNO.EADDRINUSE, 'port ' + port + ' is already in use');
+      return fail(cb, ERRNO.EADDRINUSE, globalThis.KN_ERRMSG !== false && 'port ' + port + ' is already in use');
     }
   }
   rec.phase = 'bound';
@@ -36,12 +36,12 @@ export function bind(fd: number, addr: string, port: number, cb: NetdevCallback)
 
 export function listen(fd: number, cb: NetdevCallback): void {
   const rec = recOf(fd);
-  if (!rec) return fail(cb, ERRNO.EBADF, 'no socket ' + fd);
+  if (!rec) return fail(cb, ERRNO.EBADF, globalThis.KN_ERRMSG !== false && 'no socket ' + fd);
   if (rec.phase === 'new') {
     rec.phase = 'bound';
     rec.sock.lport = ephemeralPort();
   }
-  if (rec.phase !== 'bound' || rec.op) return fail(cb, ERRNO.EINVAL, 'socket ' + fd + ' cannot listen now');
+  if (rec.phase !== 'bound' || rec.op) return fail(cb, ERRNO.EINVAL, globalThis.KN_ERRMSG !== false && 'socket ' + fd + ' cannot listen now');
   whenUp(rec, 'listen', cb);
 }
 
@@ -50,7 +50,7 @@ export function startListen(rec: Rec, answer: boolean): void {
   const n = rec.hw;
   const addr = rec.sock.laddr;
   if (answer && addr !== '0.0.0.0' && addr !== netdev.ip) {
-    return finishOp(rec, ERRNO.EADDRNOTAVAIL, 'address ' + addr + ' is not this board (' + netdev.ip + ')');
+    return finishOp(rec, ERRNO.EADDRNOTAVAIL, globalThis.KN_ERRMSG !== false && 'address ' + addr + ' is not this board (' + netdev.ip + ')');
   }
   rec.touched = true;
   if (openSocket(n, W.MODE_TCP, rec.sock.lport)) {
@@ -63,7 +63,7 @@ export function startListen(rec: Rec, answer: boolean): void {
     }
   }
   hardClose(n);
-  if (answer) finishOp(rec, ERRNO.EIO, 'socket ' + n + ' did not enter LISTEN on port ' + rec.sock.lport);
+  if (answer) finishOp(rec, ERRNO.EIO, globalThis.KN_ERRMSG !== false && 'socket ' + n + ' did not enter LISTEN on port ' + rec.sock.lport);
   else rec.todo = 'relisten';
 }
 
@@ -99,7 +99,7 @@ export function pollListening(rec: Rec, n: number, sr: number, now: number): voi
     startListen(rec, false);
   } else {
     rec.hw = -1;
-    setError(ERRNO.EMFILE, 'all ' + W.SOCKETS + ' W5500 sockets are in use: the server on port ' + rec.sock.lport + ' refuses new clients until one is closed');
+    setError(ERRNO.EMFILE, globalThis.KN_ERRMSG !== false && 'all ' + W.SOCKETS + ' W5500 sockets are in use: the server on port ' + rec.sock.lport + ' refuses new clients until one is closed');
   }
   pollAccepting(a, n, sr, now);
 }

@@ -117,7 +117,7 @@ export function dropHw(rec: Rec): void {
 }
 
 /** Answers connect()/listen(); a failed connect leaves the fd closed, a failed listen bound. */
-export function finishOp(rec: Rec, err: number, msg: string): void {
+export function finishOp(rec: Rec, err: number, msg: string | false): void {
   const cb = rec.opCb;
   const op = rec.op;
   rec.opCb = null;
@@ -237,7 +237,7 @@ export function whenUp(rec: Rec, op: 'connect' | 'listen', cb: NetdevCallback): 
 
 export function socket(_domain: string, ptcl: Ptcl): number {
   if (ptcl !== 'STREAM') {
-    setError(EPROTONOSUPPORT, 'the W5500 driver offers TCP (STREAM) sockets only');
+    setError(EPROTONOSUPPORT, globalThis.KN_ERRMSG !== false && 'the W5500 driver offers TCP (STREAM) sockets only');
     return -1;
   }
   if (stage === 'dead') {
@@ -246,7 +246,7 @@ export function socket(_domain: string, ptcl: Ptcl): number {
   }
   const n = freeSocket();
   if (n < 0) {
-    setError(ERRNO.EMFILE, 'all ' + W.SOCKETS + ' W5500 sockets are in use (' + usage() + ')');
+    setError(ERRNO.EMFILE, globalThis.KN_ERRMSG !== false && 'all ' + W.SOCKETS + ' W5500 sockets are in use (' + usage() + ')');
     return -1;
   }
   const fd = newRec(n, 'new').fd;
@@ -266,9 +266,9 @@ function connecting(rec: Rec): boolean {
 
 export function write(fd: number, data: Uint8Array | string, cb: NetdevCallback): void {
   const rec = recOf(fd);
-  if (!rec) return fail(cb, ERRNO.EBADF, 'no socket ' + fd);
-  if (rec.wshut || rec.phase === 'closed') return fail(cb, ERRNO.EPIPE, 'the socket was ended');
-  if (rec.phase !== 'connected' && !connecting(rec)) return fail(cb, ERRNO.ENOTCONN, 'not connected');
+  if (!rec) return fail(cb, ERRNO.EBADF, globalThis.KN_ERRMSG !== false && 'no socket ' + fd);
+  if (rec.wshut || rec.phase === 'closed') return fail(cb, ERRNO.EPIPE, globalThis.KN_ERRMSG !== false && 'the socket was ended');
+  if (rec.phase !== 'connected' && !connecting(rec)) return fail(cb, ERRNO.ENOTCONN, globalThis.KN_ERRMSG !== false && 'not connected');
   let bytes = data as Uint8Array;
   if (typeof data === 'string') {
     bytes = new Uint8Array(data.length);
@@ -284,7 +284,7 @@ export function write(fd: number, data: Uint8Array | string, cb: NetdevCallback)
 
 export function close(fd: number, cb: NetdevCallback): void {
   const rec = recOf(fd);
-  if (!rec) return fail(cb, ERRNO.EBADF, 'no socket ' + fd);
+  if (!rec) return fail(cb, ERRNO.EBADF, globalThis.KN_ERRMSG !== false && 'no socket ' + fd);
   delete recs[fd];
   rec.freed = true;
   rec.todo = null;
@@ -292,7 +292,7 @@ export function close(fd: number, cb: NetdevCallback): void {
   failWrites(rec, ERRNO.ECONNABORTED);
   const opCb = rec.opCb;
   rec.opCb = null;
-  if (opCb) fail(opCb, ERRNO.ECONNABORTED, 'closed while ' + (rec.op === 'listen' ? 'starting to listen' : 'connecting'));
+  if (opCb) fail(opCb, ERRNO.ECONNABORTED, globalThis.KN_ERRMSG !== false && ('closed while ' + (rec.op === 'listen' ? 'starting to listen' : 'connecting')));
   if (stage === 'dead') rec.hw = -1;
   else closeHw(rec);
   later(() => report(cb, 0));
@@ -300,11 +300,11 @@ export function close(fd: number, cb: NetdevCallback): void {
 
 export function shutdown(fd: number, how: 0 | 1 | 2, cb: NetdevCallback): void {
   const rec = recOf(fd);
-  if (!rec) return fail(cb, ERRNO.EBADF, 'no socket ' + fd);
-  if (how !== 0 && how !== 1 && how !== 2) return fail(cb, ERRNO.EINVAL, 'bad shutdown mode ' + how);
+  if (!rec) return fail(cb, ERRNO.EBADF, globalThis.KN_ERRMSG !== false && 'no socket ' + fd);
+  if (how !== 0 && how !== 1 && how !== 2) return fail(cb, ERRNO.EINVAL, globalThis.KN_ERRMSG !== false && 'bad shutdown mode ' + how);
   if (how !== 1) rec.readShut = true;
   if (how === 0 || rec.finSent) return later(() => report(cb, 0));
-  if (rec.phase !== 'connected' && !connecting(rec)) return fail(cb, ERRNO.ENOTCONN, 'not connected');
+  if (rec.phase !== 'connected' && !connecting(rec)) return fail(cb, ERRNO.ENOTCONN, globalThis.KN_ERRMSG !== false && 'not connected');
   rec.wshut = true;
   rec.shutCbs.push(cb);
   schedule(0);
