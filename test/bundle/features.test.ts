@@ -53,6 +53,15 @@ test('the target decides DHCP: the W5500 default, not a static address', async (
   assert.not.ok(b.code.includes('has-dhcp'));
 });
 
+test('drivers: the errmsg sentences net never shows are left out, what they log stays', async () => {
+  const w = await build('w5500', `import { connect } from 'net'; connect(80);`, loadTarget('w5500-evb-pico'));
+  assert.not.ok(w.code.includes('cannot connect now'));
+  assert.ok(w.code.includes('W5500 not found on '));
+  const c = await build('cyw43', `import { connect } from 'net'; connect(80);`, loadTarget('pico-w'));
+  assert.not.ok(c.code.includes('bad file descriptor'));
+  assert.ok(c.code.includes('Wi-Fi is not connected'));
+});
+
 test('no net, no switch on', () => {
   assert.equal(programFeatures(new Map(), loadTarget('pico-w').netdev), { CLIENT: false, SERVER: false, DHCP: false, ERRMSG: false });
 });
