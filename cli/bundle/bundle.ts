@@ -1,7 +1,9 @@
-import { build, type BuildFailure, type Metafile, type Plugin } from 'esbuild';
+import type { BuildFailure, BuildOptions as EsbuildOptions, Metafile, Plugin } from 'esbuild';
 import { dirname } from 'node:path';
 import { networkTargetIds } from '../targets/load';
 import type { Target } from '../targets/target';
+import { contentCache } from '../util/content-cache';
+import { esbuild } from '../util/deps';
 import { UserError } from '../util/errors';
 import { formatMessage } from './esbuild-messages';
 import { featureDefines, programFeatures, type Features } from './features';
@@ -21,13 +23,18 @@ export interface BundleOptions {
   minify?: boolean;
   /** Keep statements where they are (no syntax minification), so errors map to the exact place. */
   preciseLocations?: boolean;
-  /** Produce a source map (costs time; needed to place diagnostics and errors in user files). */
+  /** Produce a source map of the program (costs time; for the user and for run's error locations). */
   sourcemap?: boolean;
+  /** Also produce the view the engine check reads (check/bundle-check.ts). */
+  checkView?: boolean;
 }
 
 export interface Bundle {
   code: string;
   map?: string;
+  /** The program with identifiers and whitespace as they were, one `// <path>` line before each
+   *  module, and its source map (with `checkView`). */
+  view?: { code: string; map: string };
   metafile: Metafile;
   usage: RuntimeUsage;
   /** The compile-time switches the board-side code was built with. */
@@ -93,11 +100,24 @@ const COMMON = {
   legalComments: 'none' as const,
 };
 
+type UsageEntries = [RuntimeModule, string[] | 'all'][];
+
+/** Which runtime exports the code of pass 1 uses, from the cache when that code was seen before. */
+function usageOf(esmCode: string, cwd: string): RuntimeUsage {
+  const cache = contentCache<UsageEntries>('runtime-usage', cwd);
+  const key = cache.key(esmCode);
+  const hit = cache.get(key);
+  if (hit) return new Map(hit.map(([m, names]) => [m, names === 'all' ? 'all' : new Set(names)]));
+  const usage = analyseRuntimeUsage(esmCode);
+  cache.set(key, [...usage].map(([m, names]) => [m, names === 'all' ? 'all' : [...names]]));
+  return usage;
+}
+
 /** Pass 1: which runtime exports the program uses (runtime modules external, nothing emitted). */
 async function firstPass(opts: BundleOptions): Promise<RuntimeUsage> {
   const { entry, target, cwd } = opts;
   try {
-    const r = await build({
+    const r = await esbuild().build({
       ...COMMON,
       entryPoints: [entry],
       absWorkingDir: cwd,
@@ -106,7 +126,7 @@ async function firstPass(opts: BundleOptions): Promise<RuntimeUsage> {
       define: opts.define,
       plugins: [importPolicy(target, cwd, (name) => ({ path: USAGE_PREFIX + name, external: true }))],
     });
-    return analyseRuntimeUsage(r.outputFiles![0].text);
+    return usageOf(r.outputFiles![0].text, cwd);
   } catch (e) {
     rethrow(e, cwd, target);
   }
@@ -138,29 +158,37 @@ export async function bundle(opts: BundleOptions): Promise<Bundle> {
     },
   };
 
+  const options: EsbuildOptions = {
+    ...COMMON,
+    entryPoints: ['kaluma-net:entry'],
+    absWorkingDir: cwd,
+    outfile: 'out.js',
+    format: 'iife',
+    target: target.engine.esbuildTarget,
+    supported,
+    define: { ...featureDefines(features), ...opts.define },
+    treeShaking: true,
+    minifyWhitespace: !!opts.minify,
+    minifyIdentifiers: !!opts.minify,
+    minifySyntax: !!opts.minify && !opts.preciseLocations,
+    sourcemap: opts.sourcemap ? 'external' : false,
+    sourcesContent: true,
+    banner: { js: '"use strict";' },
+    plugins: [virtual, importPolicy(target, cwd, (name) => ({ path: name, namespace: 'kaluma-net-facade' }))],
+  };
+  const text = (r: { outputFiles?: { path: string; text: string }[] }, ext: string) => r.outputFiles!.find((f) => f.path.endsWith(ext))?.text;
+  // Unminified, the program is its own view.
+  const ownView = opts.checkView && !opts.minify;
   try {
-    const r = await build({
-      ...COMMON,
-      entryPoints: ['kaluma-net:entry'],
-      absWorkingDir: cwd,
-      outfile: 'out.js',
-      format: 'iife',
-      target: target.engine.esbuildTarget,
-      supported,
-      define: { ...featureDefines(features), ...opts.define },
-      treeShaking: true,
-      minifyWhitespace: !!opts.minify,
-      minifyIdentifiers: !!opts.minify,
-      minifySyntax: !!opts.minify && !opts.preciseLocations,
-      sourcemap: opts.sourcemap === false ? false : 'external',
-      sourcesContent: true,
-      metafile: true,
-      banner: { js: '"use strict";' },
-      plugins: [virtual, importPolicy(target, cwd, (name) => ({ path: name, namespace: 'kaluma-net-facade' }))],
-    });
-    const code = r.outputFiles!.find((f) => f.path.endsWith('.js'))!.text;
-    const map = r.outputFiles!.find((f) => f.path.endsWith('.map'))?.text;
-    return { code, map, metafile: r.metafile!, usage, features, usesNet, warnings: r.warnings.map((w) => formatMessage(w, cwd)) };
+    // esbuild makes both at once; the view differs only in how it is printed.
+    const [r, v] = await Promise.all([
+      esbuild().build({ ...options, metafile: true, ...(ownView ? { sourcemap: 'external' } : {}) }),
+      opts.checkView && !ownView ? esbuild().build({ ...options, minifyWhitespace: false, minifyIdentifiers: false, sourcemap: 'external', sourcesContent: false }) : undefined,
+    ]);
+    const code = text(r, '.js')!;
+    const map = text(r, '.map');
+    const view = ownView ? { code, map: map! } : v && { code: text(v, '.js')!, map: text(v, '.map')! };
+    return { code, map: opts.sourcemap ? map : undefined, view, metafile: r.metafile!, usage, features, usesNet, warnings: r.warnings.map((w) => formatMessage(w, cwd)) };
   } catch (e) {
     rethrow(e, cwd, target);
   }

@@ -1,6 +1,5 @@
-import { parse } from 'acorn';
-import { ancestor } from 'acorn-walk';
 import type { Node } from 'acorn';
+import { acorn, acornWalk } from '../util/deps';
 import { RUNTIME_MODULES, type RuntimeModule } from './module-kinds';
 
 /** Which exports of each runtime module a program uses: a set of names, or 'all' when the module
@@ -34,7 +33,8 @@ function runtimeModuleOf(source: unknown): RuntimeModule | undefined {
  */
 export function analyseRuntimeUsage(esmCode: string): RuntimeUsage {
   const usage: RuntimeUsage = new Map();
-  const ast = parse(esmCode, { ecmaVersion: 'latest', sourceType: 'module' }) as AnyNode;
+  const { ancestor } = acornWalk();
+  const ast = acorn().parse(esmCode, { ecmaVersion: 'latest', sourceType: 'module' }) as AnyNode;
   const tracked = new Map<string, { mod: RuntimeModule }>();
 
   for (const stmt of ast.body as AnyNode[]) {

@@ -1,8 +1,7 @@
-import { parse, type Node } from 'acorn';
-import { ancestor } from 'acorn-walk';
-import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
+import type { Node } from 'acorn';
 import { relative, resolve } from 'node:path';
 import type { EngineProfile } from '../targets/target';
+import { acorn, acornWalk, traceMapping } from '../util/deps';
 
 export interface Diagnostic {
   severity: 'error' | 'warning';
@@ -73,56 +72,93 @@ export interface CheckInput {
   snapshot?: boolean;
 }
 
-export interface EngineCheck {
-  diagnostics: Diagnostic[];
+export interface HeapShape {
   /** What the engine's heap cost depends on (pipeline/heap-estimate.ts): bytes of string literals
    *  (quotes included) and template text, which it stores as they are, and the number of functions. */
   stringBytes: number;
   functions: number;
 }
 
+export interface EngineCheck extends HeapShape {
+  diagnostics: Diagnostic[];
+}
+
+/** A finding at an offset of the scanned code, before it is placed in a file. */
+export interface Finding {
+  severity: Diagnostic['severity'];
+  pos: number;
+  message: string;
+}
+
+/** What one piece of code holds for the engine: plain data, so it can be cached (check/bundle-check.ts). */
+export interface Scan extends HeapShape {
+  findings: Finding[];
+  /** Set when acorn cannot parse the code: its message (the finding at pos is the same error). */
+  parseError?: string;
+}
+
 /** Finds what the target engine cannot parse (errors) or lacks at run time (warnings) in the bundle. */
 export function checkEngine(input: CheckInput): EngineCheck {
-  const { code, profile } = input;
-  const tracer = input.map ? new TraceMap(input.map) : undefined;
-  const lines = lineStarts(code);
-  const where = (pos: number): string => {
+  const scan = scanProgram(input.code, input.profile, !!input.snapshot);
+  const where = locator(input.code, input.map, input.cwd);
+  return { diagnostics: placeFindings(scan.findings, where), stringBytes: scan.stringBytes, functions: scan.functions };
+}
+
+/** Findings as diagnostics, one per place and message. */
+export function placeFindings(findings: Finding[], where: (pos: number) => string): Diagnostic[] {
+  const seen = new Set<string>();
+  const out: Diagnostic[] = [];
+  for (const f of findings) {
+    const w = where(f.pos);
+    const key = f.severity + w + f.message;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ severity: f.severity, where: w, message: f.message });
+  }
+  return out;
+}
+
+/** `file:line:col` of an offset of `code`: in the user's sources when `map` knows it. */
+export function locator(code: string, map: string | undefined, cwd: string): (pos: number) => string {
+  let tracer: import('@jridgewell/trace-mapping').TraceMap | undefined;
+  let lines: number[] | undefined;
+  return (pos) => {
+    lines ??= lineStarts(code);
     const line = lineOf(lines, pos);
     const col = pos - lines[line - 1];
-    if (tracer) {
-      const o = originalPositionFor(tracer, { line, column: col });
-      if (o.source) return `${displayPath(o.source, input.cwd)}:${o.line}:${o.column + 1}`;
+    if (map) {
+      const tm = traceMapping();
+      tracer ??= new tm.TraceMap(map);
+      const o = tm.originalPositionFor(tracer, { line, column: col });
+      if (o.source) return `${displayPath(o.source, cwd)}:${o.line}:${o.column + 1}`;
     }
     return `<bundle>:${line}:${col + 1}`;
   };
+}
 
+/** Parses `code` as the engine would (a strict script when it says so) and walks it once. */
+export function scanProgram(code: string, profile: EngineProfile, snapshot: boolean): Scan {
   let ast: AnyNode;
   try {
-    ast = parse(code, { ecmaVersion: 'latest', sourceType: 'script', allowReturnOutsideFunction: false }) as AnyNode;
+    ast = acorn().parse(code, { ecmaVersion: 'latest', sourceType: 'script', allowReturnOutsideFunction: false }) as AnyNode;
   } catch (e) {
     const err = e as SyntaxError & { pos?: number };
-    return { diagnostics: [{ severity: 'error', where: where(err.pos ?? 0), message: `the bundle does not parse: ${err.message}` }], stringBytes: 0, functions: 0 };
+    const message = `the bundle does not parse: ${err.message}`;
+    return { findings: [{ severity: 'error', pos: err.pos ?? 0, message }], parseError: err.message, stringBytes: 0, functions: 0 };
   }
 
   const unsupported = new Set(profile.unsupportedSyntax);
-  if (input.snapshot) unsupported.add('regexp-flag-s');
+  if (snapshot) unsupported.add('regexp-flag-s');
   const rules = profile.missingBuiltins.map(builtinRule);
-  const out: Diagnostic[] = [];
+  const findings: Finding[] = [];
   let stringBytes = 0;
   let functions = 0;
-  const seen = new Set<string>();
-  const add = (severity: Diagnostic['severity'], pos: number, message: string) => {
-    const w = where(pos);
-    const key = severity + w + message;
-    if (seen.has(key)) return;
-    seen.add(key);
-    out.push({ severity, where: w, message });
-  };
+  const add = (severity: Finding['severity'], pos: number, message: string) => findings.push({ severity, pos, message });
   const syntax = (feature: string, pos: number) => {
     if (unsupported.has(feature)) add('error', pos, `${SYNTAX_TEXT[feature] ?? feature} is not supported by ${profile.name}`);
   };
 
-  ancestor(ast, {
+  acornWalk().ancestor(ast, {
     ChainExpression: (n: AnyNode) => syntax('optional-chaining', n.start),
     AssignmentExpression: (n: AnyNode) => {
       if (['??=', '||=', '&&='].includes(n.operator)) syntax('logical-assignment', n.start);
@@ -156,7 +192,7 @@ export function checkEngine(input: CheckInput): EngineCheck {
       for (const r of rules) if (!r.name.includes('.') && r.test(n, parent)) add('warning', n.start, `${r.name} is not available on ${profile.name}`);
     },
   });
-  return { diagnostics: out, stringBytes, functions };
+  return { findings, stringBytes, functions };
 }
 
 function regExpConstructor(n: AnyNode, syntax: (feature: string, pos: number) => void): void {

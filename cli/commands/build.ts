@@ -91,35 +91,67 @@ function report(r: BuildResult, json: boolean): void {
   if (r.heap) process.stdout.write(`${formatHeapLine(r.heap)}\n`);
 }
 
+/** A rebuild's summary line: what was written, how big, how long it took. */
+function rebuildLine(r: BuildResult, ms: number): string {
+  return `[${new Date().toLocaleTimeString()}] built ${r.files.map((f) => displayPath(f.path)).join(', ')} (${r.size} bytes, ${ms.toFixed(0)} ms)\n`;
+}
+
 async function watchBuild(options: BuildOptions): Promise<void> {
   let watchers: FSWatcher[] = [];
   let timer: NodeJS.Timeout | undefined;
+  let building: Promise<void> | undefined;
+  let again = false;
   // Directories, not files: editors often replace a file by renaming, which ends a file watch.
   const watch = (inputs: string[]) => {
     for (const w of watchers) w.close();
     const byDir = new Map<string, Set<string>>();
     for (const p of inputs) byDir.set(dirname(p), (byDir.get(dirname(p)) ?? new Set()).add(basename(p)));
     watchers = [...byDir].map(([dir, names]) => fsWatch(dir, (_event, name) => name && names.has(String(name)) && schedule()));
+    return inputs.length;
   };
-  const once = async () => {
-    const started = Date.now();
+  const once = async (): Promise<number> => {
+    const started = performance.now();
     try {
       const r = await build(options);
-      watch(r.inputs);
-      process.stdout.write(`[${new Date().toLocaleTimeString()}] built ${r.files.map((f) => displayPath(f.path)).join(', ')} (${r.size} bytes, ${Date.now() - started} ms)\n`);
+      const ms = performance.now() - started;
+      const files = watch(r.inputs);
+      printWarnings(r);
+      process.stdout.write(rebuildLine(r, ms));
+      for (const n of r.notes) process.stdout.write(`  note: ${n}\n`);
+      return files;
     } catch (e) {
       if (!(e instanceof UserError)) throw e;
-      process.stdout.write(`[${new Date().toLocaleTimeString()}] error: ${e.message.split('\n').join(' | ')}\n`);
+      for (const line of e.message.split('\n')) process.stderr.write(`error: ${line}\n`);
+      process.stdout.write(`[${new Date().toLocaleTimeString()}] build failed; waiting for a change\n`);
+      return 0;
     }
   };
+  // One build at a time; changes during a build start one more when it ends.
+  const rebuild = () => {
+    if (building) {
+      again = true;
+      return;
+    }
+    building = once().then(() => {
+      building = undefined;
+      if (again) {
+        again = false;
+        rebuild();
+      }
+    });
+  };
+  // Editors write a file in several steps: wait for them to settle.
   const schedule = () => {
     if (timer) clearTimeout(timer);
-    timer = setTimeout(() => void once(), 50);
+    timer = setTimeout(rebuild, 20);
   };
-  await once();
-  if (!watchers.length) throw new UserError('--watch: the first build failed and there is nothing to watch; fix it and start again');
+  const files = await once();
+  if (!files) throw new UserError('--watch: the first build failed and there is nothing to watch; fix it and start again');
+  process.stdout.write(`watching ${files} input files for changes (Ctrl-C to stop)\n`);
   await new Promise<void>((done) => process.once('SIGINT', () => done()));
+  if (timer) clearTimeout(timer);
   for (const w of watchers) w.close();
+  await building;
 }
 
 export function register(program: Command): void {

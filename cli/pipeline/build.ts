@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { basename, extname, join, relative, resolve } from 'node:path';
 import { bundle } from '../bundle/bundle';
 import { runtimeDir } from '../bundle/virtual-modules';
-import { checkEngine, type Diagnostic } from '../check/engine-check';
-import { minifyBundle } from '../codegen/minify';
+import { checkBundle } from '../check/bundle-check';
+import type { Diagnostic } from '../check/engine-check';
 import { estimateParseHeap, heapWarning, type HeapEstimate } from './heap-estimate';
 import { findProgramWifi, makeImages, removeStaleTemps, stampProgram, writeFileAtomic } from '../image';
 import { loadTarget } from '../targets/load';
@@ -147,13 +147,8 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     minify,
     preciseLocations: opts.preciseLocations,
   };
-  // The source map is made only when something needs it: the user, or diagnostics to place.
-  let b = await bundle({ ...bundleOptions, sourcemap: !!opts.sourcemap });
-  let check = checkEngine({ code: b.code, map: b.map, cwd, profile: target.engine, snapshot });
-  if (check.diagnostics.length && !b.map) {
-    b = await bundle({ ...bundleOptions, sourcemap: true });
-    check = checkEngine({ code: b.code, map: b.map, cwd, profile: target.engine, snapshot });
-  }
+  const b = await bundle({ ...bundleOptions, sourcemap: !!opts.sourcemap, checkView: true });
+  const check = checkBundle({ code: b.view!.code, map: b.view!.map, cwd, profile: target.engine, snapshot, credentials: !!wifi });
   const diagnostics = check.diagnostics;
 
   const warnings = [...b.warnings];
@@ -166,12 +161,11 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   const errors = diagnostics.filter((d) => d.severity === 'error' || opts.strict);
   if (errors.length) throw new UserError(errors.map((d) => `${d.where}: ${d.message}`).join('\n'));
 
-  const min = minify ? await minifyBundle(b.code, opts.sourcemap ? b.map : undefined) : { code: b.code, map: opts.sourcemap ? b.map : undefined };
   // The map reference is part of what is stamped, so the .js, .bin and .uf2 hold one program.
-  const mapLine = opts.sourcemap && min.map ? `//# sourceMappingURL=${name}.js.map\n` : '';
-  const body = (min.code.endsWith('\n') ? min.code : min.code + '\n') + mapLine;
+  const mapLine = opts.sourcemap && b.map ? `//# sourceMappingURL=${name}.js.map\n` : '';
+  const body = (b.code.endsWith('\n') ? b.code : b.code + '\n') + mapLine;
   const program = stampProgram(body, { v: packageVersion(), target: target.id, engine: target.engine.id });
-  const map = min.map && shiftMap(min.map, program.slice(0, program.length - body.length).split('\n').length - 1);
+  const map = b.map && shiftMap(b.map, program.slice(0, program.length - body.length).split('\n').length - 1);
   checkAscii(program, target);
   const size = program.length;
   if (target.flash && size + 1 > target.flash.programSize) {

@@ -1,5 +1,6 @@
-import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
+import type { TraceMap } from '@jridgewell/trace-mapping';
 import { relative, resolve } from 'node:path';
+import { traceMapping } from '../util/deps';
 
 /** Maps `file:line:col` frames of an error from the sandboxed bundle back to the user's sources. */
 export class ErrorLocator {
@@ -9,7 +10,7 @@ export class ErrorLocator {
     map: string | undefined,
     private readonly cwd: string,
   ) {
-    this.tracer = map ? new TraceMap(map) : undefined;
+    this.tracer = map ? new (traceMapping().TraceMap)(map) : undefined;
   }
 
   /** Lines `at file:line:col` (user sources first), best effort. */
@@ -19,7 +20,7 @@ export class ErrorLocator {
     for (const m of stack.matchAll(re)) {
       const line = Number(m[1]);
       const column = Number(m[2]) - 1;
-      const o = this.tracer ? originalPositionFor(this.tracer, { line, column }) : undefined;
+      const o = this.tracer ? traceMapping().originalPositionFor(this.tracer, { line, column }) : undefined;
       if (o?.source) out.push(`${relative(this.cwd, resolve(this.cwd, o.source)) || o.source}:${o.line}:${o.column + 1}`);
       else out.push(`${this.bundleName}:${line}:${column + 1}`);
     }

@@ -9,8 +9,8 @@
 //    16-bit compressed pointers refuses them, one with 32-bit pointers silently truncates the length.
 // esbuild lowers the first two with supported: { 'template-literal': false, 'regexp-dot-all-flag': false }.
 
-import { parse, type Node } from 'acorn';
-import { simple } from 'acorn-walk';
+import type { Node } from 'acorn';
+import { acorn, acornWalk } from '../../util/deps';
 import { MAXIMUM_STRING_BYTES } from './format';
 
 export interface SourceHazard {
@@ -42,7 +42,7 @@ interface TemplateElementNode extends Node {
 export function findSnapshotHazards(code: string): SourceHazard[] | null {
   let ast: Node;
   try {
-    ast = parse(code, { ecmaVersion: 'latest', sourceType: 'script', locations: true, allowHashBang: true });
+    ast = acorn().parse(code, { ecmaVersion: 'latest', sourceType: 'script', locations: true, allowHashBang: true });
   } catch {
     return null;
   }
@@ -52,7 +52,7 @@ export function findSnapshotHazards(code: string): SourceHazard[] | null {
     const bytes = cesu8Length(text);
     if (bytes > MAXIMUM_STRING_BYTES) add(node, `a string literal of ${bytes} bytes; a snapshot literal holds at most ${MAXIMUM_STRING_BYTES} (split it)`);
   };
-  simple(ast, {
+  acornWalk().simple(ast, {
     TaggedTemplateExpression(node) {
       add(node, 'a tagged template; the snapshot generator refuses them (lower template literals: esbuild supported {"template-literal": false})');
     },

@@ -1,0 +1,2 @@
+export const PORT = 7000;
+export const GREETING = 'kaluma-net sample: PING, TIME, ECHO <text>, QUIT';
