@@ -3,10 +3,10 @@ import { dirname } from 'node:path';
 import { networkTargetIds } from '../targets/load';
 import type { Target } from '../targets/target';
 import { contentCache } from '../util/content-cache';
-import { esbuild } from '../util/deps';
 import { UserError } from '../util/errors';
 import { formatMessage } from './esbuild-messages';
 import { featureDefines, programFeatures, type Features } from './features';
+import { runEsbuild } from './incremental';
 import { classifyImport, type RuntimeModule } from './module-kinds';
 import { analyseRuntimeUsage, USAGE_PREFIX, type RuntimeUsage } from './usage';
 import { bootstrapSource, entrySource, facadeSource, type DriverOptions } from './virtual-modules';
@@ -25,16 +25,20 @@ export interface BundleOptions {
   preciseLocations?: boolean;
   /** Produce a source map of the program (costs time; for the user and for run's error locations). */
   sourcemap?: boolean;
-  /** Also produce the view the engine check reads (check/bundle-check.ts). */
-  checkView?: boolean;
+}
+
+/** The program with identifiers and whitespace as they were, one `// <path>` line before each
+ *  module, and its source map: what the engine check reads (check/bundle-check.ts). */
+export interface BundleView {
+  code: string;
+  map: string;
 }
 
 export interface Bundle {
   code: string;
   map?: string;
-  /** The program with identifiers and whitespace as they were, one `// <path>` line before each
-   *  module, and its source map (with `checkView`). */
-  view?: { code: string; map: string };
+  /** Makes the view of this program (another esbuild pass, made only when needed). */
+  view(): Promise<BundleView>;
   metafile: Metafile;
   usage: RuntimeUsage;
   /** The compile-time switches the board-side code was built with. */
@@ -117,7 +121,7 @@ function usageOf(esmCode: string, cwd: string): RuntimeUsage {
 async function firstPass(opts: BundleOptions): Promise<RuntimeUsage> {
   const { entry, target, cwd } = opts;
   try {
-    const r = await esbuild().build({
+    const r = await runEsbuild({
       ...COMMON,
       entryPoints: [entry],
       absWorkingDir: cwd,
@@ -177,19 +181,19 @@ export async function bundle(opts: BundleOptions): Promise<Bundle> {
     plugins: [virtual, importPolicy(target, cwd, (name) => ({ path: name, namespace: 'kaluma-net-facade' }))],
   };
   const text = (r: { outputFiles?: { path: string; text: string }[] }, ext: string) => r.outputFiles!.find((f) => f.path.endsWith(ext))?.text;
-  // Unminified, the program is its own view.
-  const ownView = opts.checkView && !opts.minify;
-  try {
-    // esbuild makes both at once; the view differs only in how it is printed.
-    const [r, v] = await Promise.all([
-      esbuild().build({ ...options, metafile: true, ...(ownView ? { sourcemap: 'external' } : {}) }),
-      opts.checkView && !ownView ? esbuild().build({ ...options, minifyWhitespace: false, minifyIdentifiers: false, sourcemap: 'external', sourcesContent: false }) : undefined,
-    ]);
-    const code = text(r, '.js')!;
-    const map = text(r, '.map');
-    const view = ownView ? { code, map: map! } : v && { code: text(v, '.js')!, map: text(v, '.map')! };
-    return { code, map: opts.sourcemap ? map : undefined, view, metafile: r.metafile!, usage, features, usesNet, warnings: r.warnings.map((w) => formatMessage(w, cwd)) };
-  } catch (e) {
-    rethrow(e, cwd, target);
-  }
+  const run = async (o: EsbuildOptions) => {
+    try {
+      return await runEsbuild(o);
+    } catch (e) {
+      rethrow(e, cwd, target);
+    }
+  };
+  const r = await run({ ...options, metafile: true });
+  const code = text(r, '.js')!;
+  // The view differs from the program only in how esbuild prints it.
+  const view = async (): Promise<BundleView> => {
+    const v = await run({ ...options, minifyWhitespace: false, minifyIdentifiers: false, sourcemap: 'external', sourcesContent: false });
+    return { code: text(v, '.js')!, map: text(v, '.map')! };
+  };
+  return { code, map: text(r, '.map'), view, metafile: r.metafile!, usage, features, usesNet, warnings: r.warnings.map((w) => formatMessage(w, cwd)) };
 }

@@ -6,26 +6,53 @@
 // again only when its text changed.
 //
 // Renaming and whitespace change neither the syntax, nor the built-ins used, nor the function count
-// and string literal bytes, so the view's figures are the program's.
+// and string literal bytes, so the view's figures are the program's. And a program seen before with
+// nothing to report needs no view at all: its figures are cached by its text.
+import type { BundleView } from '../bundle/bundle';
 import type { EngineProfile } from '../targets/target';
 import { contentCache } from '../util/content-cache';
-import { locator, placeFindings, scanProgram, type EngineCheck, type Finding, type Scan } from './engine-check';
+import { locator, placeFindings, scanProgram, type EngineCheck, type Finding, type HeapShape, type Scan } from './engine-check';
 
-export interface BundleCheckInput {
-  /** The readable view of the bundle and its source map. */
-  code: string;
-  map?: string;
+interface CheckOptions {
   cwd: string;
   profile: EngineProfile;
   snapshot?: boolean;
-  /** The bundle holds Wi-Fi credentials (in the driver's bootstrap): that piece's scan stays in memory. */
+  /** The bundle holds Wi-Fi credentials (in the driver's bootstrap): what is derived from that piece,
+   *  or from the whole program, stays in memory. */
   credentials?: boolean;
+}
+
+export interface BundleCheckInput extends CheckOptions {
+  /** The readable view of the bundle and its source map. */
+  code: string;
+  map?: string;
 }
 
 export interface BundleCheck extends EngineCheck {
   /** Module pieces scanned now (not found in the cache): what this check cost. */
   scanned: number;
   pieces: number;
+}
+
+export interface ProgramCheckInput extends CheckOptions {
+  /** The program as it will be written. */
+  program: string;
+  view(): Promise<BundleView>;
+}
+
+const profileKey = (profile: EngineProfile, snapshot: boolean) =>
+  JSON.stringify([profile.id, profile.name, profile.unsupportedSyntax, profile.missingBuiltins, snapshot]);
+
+/** The check of a program: from the cache when it was seen clean before, else of its view, piece by piece. */
+export async function checkProgram(input: ProgramCheckInput): Promise<BundleCheck> {
+  const clean = contentCache<HeapShape>('clean-program', input.cwd);
+  const key = clean.key(profileKey(input.profile, !!input.snapshot), input.program);
+  const known = clean.get(key);
+  if (known) return { diagnostics: [], stringBytes: known.stringBytes, functions: known.functions, scanned: 0, pieces: 0 };
+  const view = await input.view();
+  const check = checkBundle({ ...input, code: view.code, map: view.map });
+  if (!check.diagnostics.length) clean.set(key, { stringBytes: check.stringBytes, functions: check.functions }, !input.credentials);
+  return check;
 }
 
 const HEAD = '"use strict";\n(() => {\n';
@@ -61,10 +88,10 @@ export function checkBundle(input: BundleCheckInput): BundleCheck {
   const { code, profile } = input;
   const snapshot = !!input.snapshot;
   const cache = contentCache<Scan>('engine-check', input.cwd);
-  const profileKey = JSON.stringify([profile.id, profile.name, profile.unsupportedSyntax, profile.missingBuiltins, snapshot]);
+  const profileText = profileKey(profile, snapshot);
   let scanned = 0;
   const scan = (text: string, disk: boolean): Scan => {
-    const key = cache.key(profileKey, text);
+    const key = cache.key(profileText, text);
     let s = cache.get(key);
     if (!s) {
       scanned++;

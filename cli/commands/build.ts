@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { watch as fsWatch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
+import { startIncremental, stopIncremental } from '../bundle/incremental';
 import { build, displayPath, type BuildOptions, type BuildResult } from '../pipeline/build';
 import { formatHeapLine } from '../pipeline/heap-estimate';
 import { formatSizeReport } from '../pipeline/size-report';
@@ -145,13 +146,18 @@ async function watchBuild(options: BuildOptions): Promise<void> {
     if (timer) clearTimeout(timer);
     timer = setTimeout(rebuild, 20);
   };
+  startIncremental();
   const files = await once();
-  if (!files) throw new UserError('--watch: the first build failed and there is nothing to watch; fix it and start again');
+  if (!files) {
+    await stopIncremental();
+    throw new UserError('--watch: the first build failed and there is nothing to watch; fix it and start again');
+  }
   process.stdout.write(`watching ${files} input files for changes (Ctrl-C to stop)\n`);
   await new Promise<void>((done) => process.once('SIGINT', () => done()));
   if (timer) clearTimeout(timer);
   for (const w of watchers) w.close();
   await building;
+  await stopIncremental();
 }
 
 export function register(program: Command): void {

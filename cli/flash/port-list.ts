@@ -19,11 +19,16 @@ export function isKalumaPort(p: SerialPortInfo): boolean {
   return p.vendorId?.toLowerCase() === RASPBERRY_PI_VID;
 }
 
+/** On Linux the ports and their USB ids are read from sysfs, which needs neither serialport's native
+ *  binding (loading it costs ~30 ms) nor udev; elsewhere serialport lists them. */
+const systemList = (): Promise<SerialPortInfo[]> =>
+  process.platform === 'linux' && existsSync('/sys/class/tty') ? Promise.resolve(listSysfsPorts()) : serialPortClass().list();
+
 /**
  * `SerialPort.list()` runs `udevadm` on Linux; where udev is missing (containers, minimal systems)
  * that fails with ENOENT, and the same facts are read from sysfs instead.
  */
-export async function listSerialPorts(list: () => Promise<SerialPortInfo[]> = () => serialPortClass().list()): Promise<SerialPortInfo[]> {
+export async function listSerialPorts(list: () => Promise<SerialPortInfo[]> = systemList): Promise<SerialPortInfo[]> {
   try {
     return (await list()).map((p) => ({
       path: p.path,

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { basename, extname, join, relative, resolve } from 'node:path';
 import { bundle } from '../bundle/bundle';
 import { runtimeDir } from '../bundle/virtual-modules';
-import { checkBundle } from '../check/bundle-check';
+import { checkProgram } from '../check/bundle-check';
 import type { Diagnostic } from '../check/engine-check';
 import { estimateParseHeap, heapWarning, type HeapEstimate } from './heap-estimate';
 import { findProgramWifi, makeImages, removeStaleTemps, stampProgram, writeFileAtomic } from '../image';
@@ -147,8 +147,8 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     minify,
     preciseLocations: opts.preciseLocations,
   };
-  const b = await bundle({ ...bundleOptions, sourcemap: !!opts.sourcemap, checkView: true });
-  const check = checkBundle({ code: b.view!.code, map: b.view!.map, cwd, profile: target.engine, snapshot, credentials: !!wifi });
+  const b = await bundle({ ...bundleOptions, sourcemap: !!opts.sourcemap });
+  const check = await checkProgram({ program: b.code, view: b.view, cwd, profile: target.engine, snapshot, credentials: !!wifi });
   const diagnostics = check.diagnostics;
 
   const warnings = [...b.warnings];

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeUf2 } from '../../cli/image/uf2-write';
-import { cli, cliAsync, project } from '../helpers/cli';
+import { cli, project } from '../helpers/cli';
 
 const APP = `import { createConnection } from 'net';\ncreateConnection(80, '127.0.0.1').on('error', () => 0);\n`;
 
@@ -75,32 +75,6 @@ test('--format snapshot without a generator says what is needed', () => {
   const r = cli(['build', 'app.js', '-t', 'pico', '--format', 'snapshot'], dir, { KALUMA_NET_JERRY_SNAPSHOT: '' });
   assert.is(r.status, 1);
   assert.match(r.stderr, /^kaluma-net: error: --format snapshot: .*KALUMA_NET_JERRY_SNAPSHOT/);
-});
-
-test('--watch rebuilds on change, one line per rebuild', async () => {
-  const dir = project({ 'app.js': `print(1);\n` });
-  const p = cliAsync(['build', 'app.js', '-t', 'pico', '--format', 'js', '--watch'], dir);
-  try {
-    await p.waitFor('built dist/app.js');
-    writeFileSync(join(dir, 'app.js'), `print(2);\n`);
-    await new Promise<void>((res, rej) => {
-      const t = setInterval(() => {
-        if (p.stdout.split('\n').filter((l) => l.includes('built dist/app.js')).length >= 2) {
-          clearInterval(t);
-          clearTimeout(give);
-          res();
-        }
-      }, 50);
-      const give = setTimeout(() => {
-        clearInterval(t);
-        rej(new Error('no rebuild: ' + p.stdout));
-      }, 10000);
-    });
-    assert.match(readFileSync(join(dir, 'dist/app.js'), 'latin1'), /print\(2\)/);
-  } finally {
-    p.child.kill('SIGINT');
-    await p.done;
-  }
 });
 
 test.run();

@@ -1,0 +1,71 @@
+// `kaluma-net build --watch`: says that it watches and how to stop, rebuilds on every change with the
+// same warnings and notes as a build, survives a broken edit, and stops on Ctrl-C.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cliAsync, project } from '../helpers/cli';
+
+const BUILT = /^\[[^\]]+\] built dist\/app\.js \(\d+ bytes, \d+ ms\)$/gm;
+
+/** Resolves once `count` lines match `re` in the child's stdout. */
+function lines(p: ReturnType<typeof cliAsync>, re: RegExp, count: number): Promise<void> {
+  return new Promise((res, rej) => {
+    const t = setInterval(() => {
+      if ((p.stdout.match(re) ?? []).length >= count) {
+        clearInterval(t);
+        clearTimeout(give);
+        res();
+      }
+    }, 20);
+    const give = setTimeout(() => {
+      clearInterval(t);
+      rej(new Error(`waited for ${count} x ${re}; stdout: ${p.stdout}; stderr: ${p.stderr}`));
+    }, 20000);
+  });
+}
+
+test('--watch: says it is watching and how to stop; one line per rebuild; Ctrl-C ends it', async () => {
+  const dir = project({ 'app.js': `print(1);\n` });
+  const p = cliAsync(['build', 'app.js', '-t', 'pico', '--format', 'js', '--watch'], dir);
+  try {
+    await p.waitFor('(Ctrl-C to stop)');
+    assert.match(p.stdout, /^watching 1 input files for changes \(Ctrl-C to stop\)$/m);
+    writeFileSync(join(dir, 'app.js'), `print(2);\n`);
+    await lines(p, BUILT, 2);
+    assert.match(readFileSync(join(dir, 'dist/app.js'), 'latin1'), /print\(2\)/);
+
+    writeFileSync(join(dir, 'app.js'), `print(;\n`);
+    await p.waitFor('build failed; waiting for a change');
+    assert.match(p.stderr, /^error: app\.js:1:7: /m);
+    writeFileSync(join(dir, 'app.js'), `print(3);\n`);
+    await lines(p, BUILT, 3);
+    assert.match(readFileSync(join(dir, 'dist/app.js'), 'latin1'), /print\(3\)/);
+  } finally {
+    p.child.kill('SIGINT');
+  }
+  const r = await p.done;
+  assert.is(r.status, 0, r.stderr);
+});
+
+test('--watch: every rebuild prints the engine warnings, heap warning and credential notes of a build', async () => {
+  // Object.hasOwn: an engine warning; a 130 KB string: the heap warning; Wi-Fi credentials: the note.
+  const app = (n: number) => `import { createConnection } from 'net';\nconst o = { a: ${n} };\nif (Object.hasOwn(o, 'a')) createConnection(80, '10.0.0.1');\nprint("${'x'.repeat(130000)}");\n`;
+  const dir = project({ 'app.js': app(1) });
+  const p = cliAsync(['build', 'app.js', '-t', 'pico-w', '--format', 'js', '--watch', '--wifi-ssid', 'home', '--wifi-password', 'pw-1234'], dir);
+  try {
+    await p.waitFor('(Ctrl-C to stop)');
+    writeFileSync(join(dir, 'app.js'), app(2));
+    await lines(p, BUILT, 2);
+    await lines(p, /note: app\.js contains the Wi-Fi credentials/g, 2);
+    const count = (re: RegExp) => (p.stderr.match(re) ?? []).length;
+    assert.is(count(/^warning: app\.js:3:5: Object\.hasOwn is not available on /gm), 2, p.stderr);
+    assert.is(count(/^warning: pico-w: parsing this program needs about \d+ KB/gm), 2, p.stderr);
+    assert.not.ok(p.stdout.includes('pw-1234') || p.stderr.includes('pw-1234'), 'the password is never printed');
+  } finally {
+    p.child.kill('SIGINT');
+    await p.done;
+  }
+});
+
+test.run();
