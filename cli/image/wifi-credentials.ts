@@ -4,8 +4,8 @@
 // password is stored as its UTF-8 bytes spelled as Latin-1 characters: that is what reaches the
 // radio. Messages never contain the password.
 
-import { parse, type Node, type ObjectExpression } from 'acorn';
-import { simple } from 'acorn-walk';
+import type { Node, ObjectExpression } from 'acorn';
+import { acorn, acornWalk } from '../util/deps';
 
 export const WIFI_SECURITY_MODES = ['OPEN', 'WPA2_WPA_PSK', 'WPA2_PSK', 'WPA_PSK', 'WEP_PSK'] as const;
 export type WifiSecurity = (typeof WIFI_SECURITY_MODES)[number];
@@ -102,12 +102,12 @@ export function findProgramWifi(text: string): WifiSummary | null {
   if (!text.includes('ssid')) return null;
   let ast: Node;
   try {
-    ast = parse(text, { ecmaVersion: 'latest', sourceType: 'script', allowReturnOutsideFunction: true });
+    ast = acorn().parse(text, { ecmaVersion: 'latest', sourceType: 'script', allowReturnOutsideFunction: true });
   } catch {
     return null;
   }
   let found: WifiSummary | null = null;
-  simple(ast, {
+  acornWalk().simple(ast, {
     ObjectExpression(node) {
       const strings = new Map<string, string>();
       for (const p of (node as ObjectExpression).properties) {
