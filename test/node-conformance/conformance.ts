@@ -1,5 +1,7 @@
 // Runs Node's own test/parallel/test-net-*.js (a directory outside the repository, never committed)
-// through `kaluma-net run` on the `host` and `sim` targets, and on Node itself for the baseline.
+// through `kaluma-net run` on the `host` and `sim` targets, on Node itself for the baseline, and
+// ('jerry') built for sim on the real JerryScript 2.4 engine (KALUMA_NET_TEST_JERRY) over the shell
+// harness of test/engine (Kaluma's timers on a virtual clock).
 // Node's `assert` and `../common` are replaced by our shims (./shim); the tests are otherwise run
 // as they are. A test passes when its program exits 0 after "common: ok" (every call count met).
 import { spawn } from 'node:child_process';
@@ -8,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const ENV = 'KALUMA_NET_NODE_TESTS';
-export type Where = 'node' | 'host' | 'sim';
+export type Where = 'node' | 'host' | 'sim' | 'jerry';
 
 const ROOT = resolve(__dirname, '../..');
 const BIN = join(ROOT, 'bin/kaluma-net.cjs');
@@ -61,11 +63,30 @@ function exec(args: string[], cwd: string, ms: number): Promise<{ code: number; 
 
 export async function runOne(root: string, test: string, where: Where): Promise<Outcome> {
   const file = join('test/parallel', test);
+  if (where === 'jerry') return onEngine(root, test, file);
   const args = where === 'node' ? [file] : [BIN, 'run', file, '--target', where, '--no-minify', '--cwd', root];
   const { code, out } = await exec(args, root, 40000);
   const pass = code === 0 && /^common: ok$/m.test(out);
   const why = pass ? '' : `exit ${code}: ${out.trim().split('\n').slice(-4).join(' | ')}`;
   return { test, where, pass, why };
+}
+
+async function onEngine(root: string, test: string, file: string): Promise<Outcome> {
+  const { JERRY, JERRY_ENV, runOnLoop } = await import('../engine/jerry');
+  if (!JERRY) return { test, where: 'jerry', pass: false, why: `${JERRY_ENV} is not set` };
+  const { build } = await import('../../cli/pipeline/build');
+  let program: string;
+  try {
+    program = (await build({ cwd: root, entry: file, target: 'sim', formats: ['js'], write: false })).program;
+  } catch (e) {
+    return { test, where: 'jerry', pass: false, why: `build: ${(e as Error).message}` };
+  }
+  const out = join(root, test.replace(/\.js$/, '.sim.js'));
+  writeFileSync(out, program);
+  const r = runOnLoop(out, 60000);
+  const pass = r.run.status === 0 && !!r.end && r.end.kind === 'DONE' && r.end.uncaught === 0 && /^common: ok$/m.test(r.output);
+  const why = pass ? '' : `status ${r.run.status} ${r.end ? r.end.kind + ' uncaught=' + r.end.uncaught : ''}: ${(r.output + r.run.stderr).trim().split('\n').slice(-3).join(' | ')}`;
+  return { test, where: 'jerry', pass, why };
 }
 
 /** Runs every test on every `where`, reporting each outcome as it comes. */

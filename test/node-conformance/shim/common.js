@@ -85,6 +85,7 @@ if (isNode) {
 /** Board sandbox: counts the program's pending timers and polls the driver's socket table. */
 function watchUntilIdle() {
   const g = global;
+  if (typeof process === 'undefined') g.process = {};
   const st = g.setTimeout;
   const ct = g.clearTimeout;
   const si = g.setInterval;
