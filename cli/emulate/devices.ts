@@ -16,6 +16,9 @@ export interface UartDevice {
 
 /** A device on an SPI bus with a chip-select pin (the W5500 emulator). */
 export interface SpiDevice {
+  /** SPI modes (0..3) the chip samples correctly, MSB first. Default [0, 3]. The sandbox's SPI
+   *  module garbles the bits on the wire for any other mode or for LSB-first, as the real wire does. */
+  readonly spiModes?: readonly number[];
   /** CS driven low by the board: a frame starts. */
   select(): void;
   /** CS driven high: the frame ends. */
@@ -38,6 +41,12 @@ export interface PinBus {
 export interface Realm {
   /** A Uint8Array of the sandbox realm holding a copy of `bytes`. */
   bytes(bytes: Uint8Array | ArrayLike<number>): Uint8Array;
-  /** Run `fn` as a board event-loop callback (errors are reported like uncaught errors on the board). */
+  /** Queue `fn` as a network event: it runs in the network step of the board loop's next pass
+   *  (km_custom_infinite_loop), never while board JS runs; an error it throws is printed. */
   callback(fn: () => void): void;
+  /** Deliver the queued network events now: a native call that polls lwIP while it waits
+   *  (wifi.scan, a host-name lookup). Absent: events are delivered when queued. */
+  pollNetwork?(): void;
+  /** An error of the sandbox's realm (so `instanceof Error` holds in board code). Absent: Node's. */
+  makeError?(kind: 'Error' | 'TypeError' | 'RangeError', message: string): Error;
 }

@@ -72,6 +72,7 @@ export async function startProgram(opts: RunOptions): Promise<RunningProgram> {
     cleanups.push(() => emulation!.close());
   }
 
+  let errors = 0;
   const sandbox = createSandbox({
     target,
     storage: wifi,
@@ -80,16 +81,40 @@ export async function startProgram(opts: RunOptions): Promise<RunningProgram> {
     spi: (bus) => emulation?.spi?.(bus),
     unbound: (kind, bus) => unboundMessage(target, kind, bus),
     stdout: opts.stdout,
+    // The board prints an error thrown at the top level and drops the program.
     onUncaught: (e) => {
       stderr(`Uncaught ${locator.describe(e)}\n`);
       void stop(1);
     },
+    // A callback's error is printed and the program goes on (the run's exit status will be 1).
+    onError: (e) => {
+      errors++;
+      stderr(`Uncaught ${locator.describe(e)}\n`);
+    },
+    onWarning: (m) => stderr(`kaluma-net: warning: ${m}\n`),
   });
+  // JerryScript prints `Uncaught (in promise) <reason>` and goes on (jerry_port_track_promise_rejection).
+  const onRejection = (reason: unknown, promise: Promise<unknown>) => {
+    if (!sandbox.ownsPromise(promise)) throw reason;
+    errors++;
+    stderr(`Uncaught (in promise) ${locator.describe(reason)}\n`);
+  };
+  process.on('unhandledRejection', onRejection);
+  cleanups.push(() => void process.off('unhandledRejection', onRejection));
   emulation?.boot?.(sandbox);
   if (target.netdev?.driver === 'host') {
     const netdev = createHostNetdev(sandbox.helpers);
     sandbox.global.__netdev = netdev;
     cleanups.push(() => netdev.closeAll());
+  }
+  // A serial port's poller is no Node handle, so it never keeps the process alive by itself;
+  // but it does not let 'beforeExit' fire either: look for "nothing but the port" ourselves.
+  if (opts.uart?.length) {
+    const idle = setInterval(() => {
+      if (!sandbox.loop.busy() && !process.getActiveResourcesInfo().some((r) => r !== 'TTYWrap' && r !== 'PipeWrap')) void stop(0);
+    }, 200);
+    idle.unref();
+    cleanups.push(() => clearInterval(idle));
   }
 
   let stopping = false;
@@ -98,7 +123,7 @@ export async function startProgram(opts: RunOptions): Promise<RunningProgram> {
     stopping = true;
     sandbox.shutdown();
     for (const c of cleanups.reverse()) await c();
-    finish(code);
+    finish(code === 0 && errors > 0 ? 1 : code);
   }
 
   sandbox.run(result.program, `${result.name}.js`);

@@ -1,14 +1,17 @@
 import type { Realm } from '../emulate/devices';
+import type { BoardLoop } from './loop';
 
-/** What the emulated firmware modules need from the sandbox: its realm's constructors and the
- *  way board callbacks run (errors in them are the program's uncaught errors). */
+/** What the emulated firmware modules need from the sandbox: its realm's constructors, its loop,
+ *  and the way board callbacks run (an error in one is printed and the program goes on). */
 export interface SandboxHelpers extends Realm {
   typeError(message: string): Error;
   rangeError(message: string): Error;
   referenceError(message: string): Error;
   error(message: string): Error;
   systemError(errno: number): Error;
-  timers: { nextId(): number };
+  /** Runs `fn` now as a board callback; false when it threw (the error was printed). */
+  invoke(fn: () => void): boolean;
+  loop: BoardLoop;
 }
 
 export function isUint8Array(v: unknown): v is Uint8Array {

@@ -3,6 +3,8 @@ import { inspect } from 'node:util';
 import type { Target } from '../targets/target';
 import type { SpiDevice, UartDevice } from '../emulate/devices';
 import { createTimers, type KalumaTimers } from './timers';
+import { BoardLoop, toUint32 } from './loop';
+import { block, createGpioGlobals } from './gpio-globals';
 import { Pins } from './pins';
 import { SYSTEM_ERROR_MESSAGES, SYSTEM_ERROR_SOURCE } from './system-error';
 import type { SandboxHelpers } from './sandbox-realm';
@@ -23,8 +25,13 @@ export interface SandboxOptions {
   unbound?: (kind: 'UART' | 'SPI', bus: number) => string;
   storage?: Record<string, string>;
   stdout?: (text: string) => void;
-  /** Called with the first uncaught error of the program (top level or a callback). */
+  /** The error of the program's top level: on the board the program is aborted. */
   onUncaught: (error: unknown) => void;
+  /** An error thrown by a callback (timer, watch, UART data, network event): the board prints it
+   *  and goes on. Default: onUncaught. */
+  onError?: (error: unknown) => void;
+  /** A misuse the board does not survive or a firmware quirk the program walked into. */
+  onWarning?: (message: string) => void;
 }
 
 export interface Sandbox {
@@ -32,7 +39,12 @@ export interface Sandbox {
   global: Record<string, any>;
   helpers: SandboxHelpers;
   pins: Pins;
-  /** Runs the program (a strict classic script) under `filename`. */
+  loop: BoardLoop;
+  /** Whether `p` is a promise of the sandbox's realm (for unhandled rejections). */
+  ownsPromise(p: unknown): boolean;
+  /** Runs the program (a strict classic script) under `filename`, as the board boots it: the
+   *  loop's clock is stamped before the engine parses the program (modelled from its size),
+   *  its top level runs, then the loop's passes begin. */
   run(code: string, filename: string): void;
   /** Stops timers and watches (devices are the caller's). */
   shutdown(): void;
@@ -40,55 +52,79 @@ export interface Sandbox {
 
 /**
  * A fresh node:vm context that looks like Kaluma 1.2.x to a program: Kaluma's globals and
- * built-in-only `require`, no Node globals, and the engine's missing built-ins removed.
+ * built-in-only `require`, no Node globals, the engine's missing built-ins removed, and Kaluma's
+ * event loop (./loop.ts) running its callbacks.
  */
 export function createSandbox(opts: SandboxOptions): Sandbox {
   const { target } = opts;
-  const context = createContext({}, { name: `kaluma-net ${target.id}`, codeGeneration: { strings: true, wasm: false } });
+  // Promise jobs run when the loop's idle step says so, not after every callback.
+  const context = createContext({}, { name: `kaluma-net ${target.id}`, codeGeneration: { strings: true, wasm: false }, microtaskMode: 'afterEvaluate' });
   const g = new Script('globalThis').runInContext(context) as Record<string, any>;
   const write = opts.stdout ?? ((t: string) => process.stdout.write(t));
+  const onError = opts.onError ?? opts.onUncaught;
+  const warn = opts.onWarning ?? ((m: string) => process.stderr.write(`kaluma-net: warning: ${m}\n`));
   let stopped = false;
 
-  const invoke = (fn: () => void) => {
-    if (stopped) return;
+  const drain = new Script('undefined', { filename: 'kaluma-net:jobs' });
+  const runJobs = () => {
+    // A job chain that never ends hangs the board for good. Here, while the jobs run, Ctrl+C and
+    // SIGTERM have no listener, so they end the process the default way; otherwise they reach the
+    // run's graceful stop.
+    const saved = SIGNALS.map((sig) => [sig, process.rawListeners(sig)] as const);
+    for (const sig of SIGNALS) process.removeAllListeners(sig);
+    try {
+      drain.runInContext(context);
+    } finally {
+      for (const [sig, listeners] of saved) for (const l of listeners) process.on(sig, l as () => void);
+    }
+  };
+  const loop: BoardLoop = new BoardLoop({ invoke: (fn) => invoke(fn), runJobs, warn });
+  const invoke = (fn: () => void): boolean => {
+    if (stopped) return true;
+    loop.jobsMayBeQueued();
     try {
       fn();
+      return true;
     } catch (e) {
-      stopped = true;
-      opts.onUncaught(e);
+      if (!stopped) onError(e);
+      return false;
     }
   };
   const make = (ctor: string) => (message: string) => new g[ctor](message) as Error;
   const SystemError = new Script(SYSTEM_ERROR_SOURCE).runInContext(context)(SYSTEM_ERROR_MESSAGES);
-  const timers: KalumaTimers = createTimers(make('TypeError'), invoke);
   const helpers: SandboxHelpers = {
     bytes: (b) => new g.Uint8Array(b) as Uint8Array,
-    callback: invoke,
+    callback: (fn) => loop.post(fn),
+    pollNetwork: () => loop.pollNetwork(),
+    makeError: (kind, message) => new g[kind](message) as Error,
+    invoke,
     typeError: make('TypeError'),
     rangeError: make('RangeError'),
     referenceError: make('ReferenceError'),
     error: make('Error'),
-    systemError: (errno) => SystemError(errno),
-    timers,
+    systemError: (errno) => new SystemError(errno),
+    loop,
   };
-  const pins = new Pins(() => SystemError(-140), invoke);
+  const timers: KalumaTimers = createTimers(loop, helpers.typeError);
+  const pins = new Pins(() => new SystemError(-140), () => loop.now(), invoke);
+  loop.addPoller(pins);
+  const gpio = createGpioGlobals(helpers, pins, loop);
 
   let storage: ReturnType<typeof createStorage> | undefined;
-  const getStorage = () => (storage ??= createStorage(helpers, opts.storage));
+  const getStorage = () => (storage ??= createStorage(helpers, target.id.startsWith('pico2') ? 256 : 64, opts.storage));
   const unbound = opts.unbound ?? ((kind, bus) => `${kind}${bus} is not emulated by kaluma-net run`);
   const modules: Record<string, () => unknown> = {
     storage: getStorage,
-    gpio: () => createGpioModule(helpers, pins),
-    uart: () => createUartModule(helpers, opts.uart ?? (() => undefined), (bus) => unbound('UART', bus)),
+    gpio: () => createGpioModule(g),
+    uart: () => createUartModule(helpers, loop, opts.uart ?? (() => undefined), (bus) => unbound('UART', bus), warn),
     spi: () => createSpiModule(helpers, opts.spi ?? (() => undefined), (bus) => unbound('SPI', bus)),
-    wifi: () => createWifiModule(helpers, g, getStorage),
+    wifi: () => createWifiModule(g, helpers),
   };
   for (const [name, factory] of Object.entries(opts.modules ?? {})) modules[name] = () => factory(helpers);
   const cache = new Map<string, unknown>();
   const requireBuiltin = (id: unknown) => {
-    if (typeof id !== 'string') throw helpers.typeError('"id" argument must be a string');
-    if (cache.has(id)) return cache.get(id);
-    if (!target.builtinModules.includes(id)) throw helpers.error(`Failed to load module: ${id}`);
+    if (typeof id === 'string' && cache.has(id)) return cache.get(id);
+    if (typeof id !== 'string' || !target.builtinModules.includes(id)) throw helpers.error(`Failed to load module: ${id}`);
     const factory = modules[id];
     if (!factory) throw helpers.error(`built-in module "${id}" is not emulated by kaluma-net run (target ${target.id})`);
     const m = factory();
@@ -97,9 +133,12 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
   };
 
   const show = (args: unknown[]) => args.map((a) => (typeof a === 'string' ? a : inspect(a, { depth: 3 }))).join(' ');
-  const started = process.hrtime.bigint();
-  const sleeper = new Int32Array(new SharedArrayBuffer(4));
   const board = target.pc ? 'host' : target.netdev?.driver === 'cyw43' ? target.id : target.id.startsWith('pico2') ? 'pico2' : 'pico';
+  const factory = (mod: string, cls: string) =>
+    function (...args: unknown[]) {
+      const C = (requireBuiltin(mod) as Record<string, new (...a: unknown[]) => unknown>)[cls];
+      return new C(...args);
+    };
 
   Object.assign(g, {
     global: g,
@@ -114,10 +153,16 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
     setInterval: timers.setInterval,
     clearTimeout: timers.clearTimeout,
     clearInterval: timers.clearInterval,
-    delay: (ms = 0) => Atomics.wait(sleeper, 0, 0, ms),
-    delayMicroseconds: (us = 0) => Atomics.wait(sleeper, 0, 0, us / 1000),
-    millis: () => Number((process.hrtime.bigint() - started) / 1000000n),
-    micros: () => Number((process.hrtime.bigint() - started) / 1000n),
+    delay: function (ms?: unknown) {
+      if (arguments.length > 0 && typeof ms !== 'number') throw helpers.typeError('"msec" argument must be a number');
+      block(toUint32((ms as number) ?? 0));
+    },
+    delayMicroseconds: function (us?: unknown) {
+      if (arguments.length > 0 && typeof us !== 'number') throw helpers.typeError('"usec" argument must be a number');
+      block(toUint32((us as number) ?? 0) / 1000);
+    },
+    millis: () => loop.millis(),
+    micros: () => loop.micros(),
     SystemError,
     LOW: 0,
     HIGH: 1,
@@ -130,16 +175,20 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
     FALLING: 4,
     RISING: 8,
     CHANGE: 12,
-    pinMode: (pin: number | number[], mode?: number) => pins.pinMode(pin, mode),
-    digitalRead: (pin: number) => pins.digitalRead(pin),
-    digitalWrite: (pin: number | number[], v?: number) => pins.digitalWrite(pin, v),
-    digitalToggle: (pin: number) => pins.digitalToggle(pin),
-    setWatch: (cb: (pin: number) => void, pin: number, events?: number) => {
-      if (typeof cb !== 'function') throw helpers.typeError('"callback" argument must be a function');
-      return pins.setWatch(timers.nextId(), cb, pin, events);
-    },
-    clearWatch: (id?: number) => pins.clearWatch(id),
-    board: Object.assign(new g.Object(), { name: board, LED: board === 'pico' || board === 'pico2' ? 25 : undefined, uid: boardUid(target.id) }),
+    ...gpio,
+    board: Object.assign(new g.Object(), {
+      gpio: factory('gpio', 'GPIO'),
+      led: factory('led', 'LED'),
+      button: factory('button', 'Button'),
+      pwm: factory('pwm', 'PWM'),
+      adc: factory('adc', 'ADC'),
+      i2c: factory('i2c', 'I2C'),
+      spi: factory('spi', 'SPI'),
+      uart: factory('uart', 'UART'),
+      name: board,
+      LED: board === 'pico' || board === 'pico2' ? 25 : undefined,
+      uid: boardUid(target.id),
+    }),
     process: Object.assign(new g.Object(), {
       arch: target.id.includes('pico2') ? 'cortex-m33' : 'cortex-m0-plus',
       platform: 'rp2',
@@ -151,25 +200,54 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
       },
     }),
   });
+  if (board === 'pico-w' || board === 'pico2-w' || target.pc) delete (g.board as Record<string, unknown>).LED;
   Object.defineProperty(g, 'storage', { get: getStorage, configurable: true });
   installCodecs(g, helpers);
   removeMissingBuiltins(g, target);
+  // Indirect eval: the top level runs as a call, so its promise jobs wait for the first idle step
+  // (Script#runInContext would run them right after it, before the first timers).
+  const evalTopLevel = new Script('(0, eval)').runInContext(context) as (code: string) => unknown;
+  const promiseProto = g.Promise.prototype as object;
+  loop.stamp();
 
   return {
     context,
     global: g,
     helpers,
     pins,
+    loop,
+    ownsPromise: (p) => typeof p === 'object' && p !== null && Object.getPrototypeOf(p) === promiseProto,
     run(code, filename) {
-      invoke(() => new Script(code, { filename }).runInContext(context));
+      loop.advanceTo(bootToFirstLineMs(Buffer.byteLength(code)));
+      loop.jobsMayBeQueued();
+      try {
+        evalTopLevel(`${code}\n//# sourceURL=${filename}`);
+      } catch (e) {
+        stopped = true;
+        loop.stop();
+        opts.onUncaught(e);
+        return;
+      }
+      loop.wake();
     },
     shutdown() {
       stopped = true;
-      timers.clearAll();
+      loop.stop();
       pins.shutdown();
     },
   };
 }
+
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+/** ms since boot at the program's first line on the RP2040 (Kaluma 1.2.1, measured: see README). */
+export function bootToFirstLineMs(bytes: number): number {
+  const kb = bytes / 1024;
+  return BOOT_MS + PARSE_MS_PER_KB * kb + PARSE_MS_PER_KB2 * kb * kb;
+}
+const BOOT_MS = 130;
+const PARSE_MS_PER_KB = 23.5;
+const PARSE_MS_PER_KB2 = 0.674;
 
 /** A stable 16-hex-digit board.uid per target, so MACs derived from it are stable too. */
 function boardUid(id: string): string {

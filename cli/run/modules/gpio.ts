@@ -1,38 +1,36 @@
-import type { Pins } from '../pins';
-import type { SandboxHelpers } from '../sandbox-realm';
-
-/** The firmware's `gpio` module: a thin class over the pin globals (kaluma-api.md §5). */
-export function createGpioModule(h: SandboxHelpers, pins: Pins) {
-  class GPIO {
-    pin: number;
-    mode: number;
-    constructor(pin: number, mode = 0) {
-      this.pin = pin;
-      this.mode = mode >= 0 && mode <= 3 ? mode : 0;
-      pins.pinMode(pin, this.mode);
-    }
-    read() {
-      return pins.digitalRead(this.pin);
-    }
-    write(v: number) {
-      pins.digitalWrite(this.pin, v);
-    }
-    toggle() {
-      pins.digitalToggle(this.pin);
-    }
-    low() {
-      pins.digitalWrite(this.pin, 0);
-    }
-    high() {
-      pins.digitalWrite(this.pin, 1);
-    }
-    setMode(mode: number) {
-      this.mode = mode;
-      pins.pinMode(this.pin, mode);
-    }
-    irq() {
-      throw h.error('GPIO.irq (an IRQ-context callback) is not emulated by kaluma-net run; use setWatch');
-    }
+/** The firmware's `gpio` module (src/modules/gpio/gpio.js): JS over the pin globals, ported as is,
+ *  quirks included (e.g. irq(cb) without events passes `undefined` on and attachInterrupt throws). */
+export function createGpioModule(g: Record<string, any>) {
+  function GPIO(this: any, pin: unknown, mode?: unknown) {
+    this.pin = pin;
+    if ((mode as number) < g.INPUT || (mode as number) > g.INPUT_PULLDOWN) mode = g.INPUT;
+    this.setMode(mode);
   }
+  Object.assign(GPIO.prototype, {
+    read(this: any) {
+      return g.digitalRead(this.pin);
+    },
+    write(this: any, value: unknown) {
+      g.digitalWrite(this.pin, value);
+    },
+    toggle(this: any) {
+      g.digitalToggle(this.pin);
+    },
+    low(this: any) {
+      g.digitalWrite(this.pin, 0);
+    },
+    high(this: any) {
+      g.digitalWrite(this.pin, 1);
+    },
+    setMode(this: any, mode: unknown) {
+      this.mode = typeof mode === 'number' ? mode : g.INPUT;
+      g.pinMode(this.pin, this.mode);
+    },
+    irq(this: any, callback: unknown, events?: unknown) {
+      if (typeof callback !== 'function') throw new g.TypeError('callback must be a function');
+      this.events = typeof events === 'number' ? events : g.CHANGE;
+      g.attachInterrupt(this.pin, callback, events);
+    },
+  });
   return { GPIO };
 }

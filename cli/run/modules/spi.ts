@@ -55,23 +55,36 @@ export function createSpiModule(h: SandboxHelpers, bind: (bus: number) => SpiDev
       return this.device;
     }
 
+    /** What the wire does: LSB-first bytes reach an MSB-first chip bit-reversed, and a mode the
+     *  chip does not sample in shifts every bit by one clock, both ways. */
+    private xfer(tx: Uint8Array): Uint8Array {
+      const dev = this.dev();
+      const lsb = this.bitorder === 1;
+      const skew = !(dev.spiModes ?? [0, 3]).includes(this.mode);
+      let out = lsb ? reverseBits(tx) : tx;
+      if (skew) out = lateByOneBit(out);
+      let rx = dev.transfer(out);
+      if (skew) rx = lateByOneBit(rx);
+      return lsb ? reverseBits(rx) : rx;
+    }
+
     transfer(data: unknown, _timeout?: number): Uint8Array {
       checkTimeout(arguments, 1);
-      return h.bytes(this.dev().transfer(nativeBytes(data, h, 'data')));
+      return h.bytes(this.xfer(nativeBytes(data, h, 'data')));
     }
 
     send(data: unknown, _timeout?: number, count?: number): number {
       checkTimeout(arguments, 1);
       if (arguments.length > 2 && typeof count !== 'number') throw h.typeError('"count" argument must be a number');
       const bytes = nativeBytes(data, h, 'data');
-      for (let i = 0; i < (count ?? 1); i++) this.dev().transfer(bytes);
+      for (let i = 0; i < (count ?? 1); i++) this.xfer(bytes);
       return bytes.length;
     }
 
     recv(length: unknown, _timeout?: number): Uint8Array {
       if (typeof length !== 'number') throw h.typeError('"length" argument must be a number');
       checkTimeout(arguments, 1);
-      return h.bytes(this.dev().transfer(new Uint8Array(length)));
+      return h.bytes(this.xfer(new Uint8Array(length)));
     }
 
     close(): void {
@@ -81,4 +94,23 @@ export function createSpiModule(h: SandboxHelpers, bind: (bus: number) => SpiDev
     }
   }
   return { SPI };
+}
+
+function reverseBits(bytes: Uint8Array): Uint8Array {
+  return bytes.map((b) => {
+    let r = 0;
+    for (let i = 0; i < 8; i++) r |= ((b >> i) & 1) << (7 - i);
+    return r;
+  });
+}
+
+/** The bit stream one clock late: each byte's bits move down by one, the previous byte's last bit
+ *  coming in on top. */
+function lateByOneBit(bytes: Uint8Array): Uint8Array {
+  let carry = 0;
+  return bytes.map((b) => {
+    const out = (carry << 7) | (b >> 1);
+    carry = b & 1;
+    return out;
+  });
 }

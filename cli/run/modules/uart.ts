@@ -1,15 +1,60 @@
 import type { UartDevice } from '../../emulate/devices';
-import { nativeBytes, type SandboxHelpers } from '../sandbox-realm';
+import { block } from '../gpio-globals';
+import { toUint32, type BoardLoop, type Poller } from '../loop';
+import { isUint8Array, nativeBytes, type SandboxHelpers } from '../sandbox-realm';
 import { MiniEmitter } from './mini-emitter';
 
 const TX_PINS = [[0, 12, 16], [4, 8]];
 const RX_PINS = [[1, 13, 17], [5, 9]];
+/** The RP2040 UART's transmit FIFO: uart_write_blocking returns once the last byte is in it. */
+const TX_FIFO = 32;
 
 export type UartBinding = (bus: number) => UartDevice | undefined;
 
-/** The firmware's `uart` module over UartDevices (emulators or real serial ports). */
-export function createUartModule(h: SandboxHelpers, bind: UartBinding, unbound: (bus: number) => string) {
+/** src/ringbuffer.c: the write pointer runs over unread bytes when the buffer is full, so a
+ *  program that does not read in time loses (or garbles) data, as on the board. */
+export class RingBuffer {
+  private readonly buf: Uint8Array;
+  private r = 0;
+  private w = 0;
+  constructor(readonly size: number) {
+    this.buf = new Uint8Array(Math.max(1, size));
+  }
+  get length(): number {
+    return this.r <= this.w ? this.w - this.r : this.w - this.r + this.buf.length;
+  }
+  write(data: Uint8Array): void {
+    for (const b of data) {
+      this.buf[this.w] = b;
+      this.w = (this.w + 1) % this.buf.length;
+    }
+  }
+  read(n: number): Uint8Array {
+    const out = new Uint8Array(Math.min(n, this.length));
+    for (let k = 0; k < out.length; k++) {
+      out[k] = this.buf[this.r];
+      this.r = (this.r + 1) % this.buf.length;
+    }
+    return out;
+  }
+}
+
+/**
+ * The firmware's `uart` module over UartDevices (emulators or real serial ports): received bytes
+ * go into a ring buffer of `bufferSize` (default 2048) that the loop pass reads out, one 'data'
+ * event per pass with what is there; the first read after the line was quiet gets one byte (the
+ * board's pass finds the first byte of an answer before the rest has arrived). write() blocks for
+ * the line time and sends a Uint8Array's whole ArrayBuffer (the firmware ignores the view).
+ */
+export function createUartModule(
+  h: SandboxHelpers,
+  loop: BoardLoop,
+  bind: UartBinding,
+  unbound: (bus: number) => string,
+  warn: (message: string) => void,
+) {
   const open = new Set<number>();
+  let warnedView = false;
   class UART extends MiniEmitter {
     static PARITY_NONE = 0;
     static PARITY_ODD = 1;
@@ -19,55 +64,95 @@ export function createUartModule(h: SandboxHelpers, bind: UartBinding, unbound: 
     static FLOW_CTS = 2;
     static FLOW_RTS_CTS = 3;
     private device: UartDevice | undefined;
-    private pending: Uint8Array[] = [];
-    private flushing = false;
-    readonly port: number;
+    private ring: RingBuffer;
+    private quiet = true;
+    private poller: Poller;
+    port: number | undefined;
+    baudrate: number;
+    bufferSize: number;
 
-    constructor(port: unknown, options: Record<string, unknown> = {}) {
+    constructor(port: unknown, options?: Record<string, unknown>) {
       super(h);
+      const o = options || {};
       if (typeof port !== 'number') throw h.typeError('"port" argument must be a number');
-      if (port < 0 || port > 1 || open.has(port)) throw h.systemError(-145);
-      const opt = (k: string, d: number) => (typeof options[k] === 'number' ? (options[k] as number) : d);
-      const tx = opt('tx', port === 0 ? 0 : 8);
-      const rx = opt('rx', port === 0 ? 1 : 9);
+      const opt = (k: string, d: number) => (typeof o[k] === 'number' ? toUint32(o[k] as number) : d);
+      const p = toUint32(port) & 0xff;
+      const tx = typeof o.tx === 'number' ? o.tx : p === 0 ? 0 : 8;
+      const rx = typeof o.rx === 'number' ? o.rx : p === 0 ? 1 : 9;
       const bits = opt('bits', 8);
-      if (bits < 5 || bits > 8) throw h.systemError(-145);
-      if ((tx !== -1 && !TX_PINS[port].includes(tx)) || (rx !== -1 && !RX_PINS[port].includes(rx))) throw h.systemError(-145);
-      const device = bind(port);
-      if (!device) throw h.error(unbound(port));
-      this.port = port;
+      if (p > 1 || open.has(p) || bits < 5 || bits > 8) throw h.systemError(-145);
+      if ((tx !== -1 && !TX_PINS[p].includes(tx)) || (rx !== -1 && !RX_PINS[p].includes(rx))) throw h.systemError(-145);
+      const device = bind(p);
+      if (!device) throw h.error(unbound(p));
+      this.port = p;
+      this.baudrate = opt('baudrate', 115200);
+      this.bufferSize = opt('bufferSize', 2048);
+      this.ring = new RingBuffer(this.bufferSize);
       this.device = device;
-      open.add(port);
-      device.configure?.({ baudrate: opt('baudrate', 115200) });
-      device.onData((data) => this.receive(data));
-    }
-
-    private receive(data: Uint8Array): void {
-      if (!this.device) return;
-      this.pending.push(new Uint8Array(data));
-      if (this.flushing) return;
-      this.flushing = true;
-      // One 'data' event per loop pass with everything received since the previous one.
-      setImmediate(() => {
-        this.flushing = false;
-        if (!this.device || !this.pending.length) return;
-        const all = Buffer.concat(this.pending);
-        this.pending = [];
-        h.callback(() => this.emit('data', h.bytes(all)));
+      open.add(p);
+      device.configure?.({ baudrate: this.baudrate });
+      device.onData((data) => {
+        if (!this.device) return;
+        this.ring.write(data);
+        loop.wake();
       });
+      this.poller = {
+        sampling: () => false,
+        ready: () => this.ring.length > 0,
+        poll: () => this.poll(),
+      };
+      loop.nextId();
+      loop.addPoller(this.poller);
     }
 
-    write(data: unknown): void {
-      if (!this.device) throw h.referenceError('UART port is not initialized.');
-      this.device.write(nativeBytes(data, h, 'data'));
+    /** km_io_uart_run for this handle. */
+    private poll(): void {
+      const n = this.ring.length;
+      if (n === 0) {
+        this.quiet = true;
+        return;
+      }
+      const bytes = this.ring.read(this.quiet ? 1 : n);
+      this.quiet = false;
+      h.invoke(() => this.emit('data', h.bytes(bytes)));
+    }
+
+    write(data: unknown, count?: unknown): number {
+      if (arguments.length < 1) throw h.typeError('"data" argument required');
+      if (arguments.length > 1 && typeof count !== 'number') throw h.typeError('"count" argument must be a number');
+      if (this.port === undefined || !this.device) throw h.referenceError('UART port is not initialized.');
+      let bytes: Uint8Array;
+      if (isUint8Array(data)) {
+        bytes = new Uint8Array(data.buffer.slice(0));
+        if ((data.byteOffset !== 0 || data.byteLength !== data.buffer.byteLength) && !warnedView) {
+          warnedView = true;
+          warn(
+            `uart.write() got a Uint8Array view (offset ${data.byteOffset}, length ${data.byteLength}) of a ${data.buffer.byteLength}-byte buffer: Kaluma 1.2.1 sends the whole underlying ArrayBuffer, and so does this run (copy the bytes with slice() first)`,
+          );
+        }
+      } else if (typeof data === 'string') {
+        bytes = nativeBytes(data, h, 'data');
+      } else {
+        throw h.typeError('The data argument must be Uint8Array or string.');
+      }
+      const times = arguments.length > 1 ? toUint32(count as number) : 1;
+      for (let c = 0; c < times; c++) {
+        this.device.write(bytes);
+        // uart_write_blocking: the board waits while the bytes beyond the FIFO go out on the line
+        block((Math.max(0, bytes.length - TX_FIFO) * 10 * 1000) / this.baudrate);
+      }
+      return times > 0 ? bytes.length : 0;
     }
 
     close(): void {
-      if (!this.device) throw h.referenceError('UART port is not initialized.');
+      if (this.port === undefined || !this.device) throw h.referenceError('UART port is not initialized.');
       this.device.close();
       this.device = undefined;
       open.delete(this.port);
+      this.port = undefined;
+      loop.removePoller(this.poller);
     }
   }
   return { UART };
 }
+

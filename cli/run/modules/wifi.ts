@@ -1,62 +1,89 @@
 import type { SandboxHelpers } from '../sandbox-realm';
 import { MiniEmitter } from './mini-emitter';
 
-interface Storage {
-  getItem(key: string): string | null;
-}
+/** The firmware's `wifi` module (src/modules/wifi/wifi.js) over global.__ieee80211dev, ported
+ *  line by line: the callback's connect info is the caller's object with ssid/password/security
+ *  filled from storage (security stays null when not stored), errors are SystemError(dev.errno),
+ *  and the AP-mode functions exist (wifiApMode logs `typeof ap_mode` first, as the firmware does). */
+export function createWifiModule(g: Record<string, any>, h: SandboxHelpers) {
+  const storage = () => g.storage as { getItem(k: string): string | null } | undefined;
+  const enxio = () => new g.SystemError(6);
+  type Cb = ((...a: unknown[]) => void) | undefined;
 
-type Dev = Record<string, any>;
-
-/** The firmware's `wifi` module (kaluma-api.md §9) over global.__ieee80211dev. */
-export function createWifiModule(h: SandboxHelpers, global: Record<string, any>, storage: () => Storage) {
   class WiFi extends MiniEmitter {
-    private dev: Dev;
+    _dev: Record<string, any>;
     constructor() {
       super(h);
-      const dev = global.__ieee80211dev as Dev | undefined;
-      if (!dev) throw h.error('IEEE 802.11 device not found');
-      this.dev = dev;
-      dev.assoc_cb = () => this.emit('associated');
-      dev.connect_cb = () => this.emit('connected');
-      dev.disconnect_cb = () => this.emit('disconnected');
+      if (!g.__ieee80211dev) throw new g.Error('IEEE 802.11 device not found');
+      this._dev = g.__ieee80211dev;
+      this._dev.assoc_cb = () => this.emit('associated');
+      this._dev.connect_cb = () => this.emit('connected');
+      this._dev.disconnect_cb = () => this.emit('disconnected');
     }
-    private fail(cb?: (e: Error) => void): void {
-      if (cb) cb(h.systemError(this.dev.errno || -1));
+    private fail(cb: Cb) {
+      if (cb) cb(new g.SystemError(this._dev.errno));
     }
-    reset(cb?: (e: Error | null) => void) {
-      this.dev.reset((err: number) => (err ? this.fail(cb) : cb && cb(null)));
+    reset(cb?: Cb) {
+      if (!this._dev) return cb && cb(enxio());
+      this._dev.reset((err: unknown) => (err ? this.fail(cb) : cb && cb(null)));
     }
-    scan(cb?: (e: Error | null, list?: unknown[]) => void) {
-      this.dev.scan((err: number, list: unknown[]) => (err ? this.fail(cb) : cb && cb(null, list)));
+    scan(cb?: Cb) {
+      if (!this._dev) return cb && cb(enxio());
+      this._dev.scan((err: unknown, results: unknown) => (err ? this.fail(cb) : cb && cb(null, results)));
     }
-    connect(info?: Dev | ((e: Error | null, info?: unknown) => void), cb?: (e: Error | null, info?: unknown) => void) {
-      if (typeof info === 'function') {
-        cb = info as (e: Error | null, info?: unknown) => void;
-        info = undefined;
+    connect(connectInfo?: any, cb?: Cb) {
+      if (!this._dev) return cb && cb(enxio());
+      if (typeof connectInfo === 'function') {
+        cb = connectInfo;
+        connectInfo = null;
       }
-      const conn: Dev = { ...(info ?? {}) };
+      if (!connectInfo) connectInfo = { enforce: false };
       const s = storage();
-      if (!conn.ssid) conn.ssid = s.getItem('WIFI_SSID');
-      if (!conn.password) conn.password = s.getItem('WIFI_PASSWORD');
-      if (!conn.security) conn.security = s.getItem('WIFI_SECURITY');
-      if (!conn.ssid) {
-        if (cb) cb(h.error('WIFI SSID is required'));
-        return;
-      }
-      if (!conn.security) conn.security = conn.password && conn.password.length >= 8 ? 'WPA2_WPA_PSK' : 'OPEN';
-      this.dev.get_connection((err: number, current?: Dev) => {
-        if (!err && current && !conn.enforce) {
-          if (cb) cb(null, current);
+      if (!connectInfo.ssid) {
+        connectInfo.ssid = s ? s.getItem('WIFI_SSID') : null;
+        if (!connectInfo.ssid) {
+          if (cb) cb(new g.Error('WIFI SSID is required'));
           return;
         }
-        this.dev.connect(conn, (e: number) => (e ? this.fail(cb) : cb && cb(null, conn)));
+      }
+      if (!connectInfo.password) connectInfo.password = s ? s.getItem('WIFI_PASSWORD') : null;
+      if (!connectInfo.security) connectInfo.security = s ? s.getItem('WIFI_SECURITY') : null;
+      const join = () => this._dev.connect(connectInfo, (err: unknown) => (err ? this.fail(cb) : cb && cb(null, connectInfo)));
+      if (connectInfo.enforce) return join();
+      this._dev.get_connection((err: unknown, current: unknown) => {
+        if (err) return this.fail(cb);
+        if (!current) return join();
+        if (cb) cb(null, current);
       });
     }
-    disconnect(cb?: (e?: Error) => void) {
-      this.dev.disconnect((err: number) => (err ? this.fail(cb) : cb && cb()));
+    disconnect(cb?: Cb) {
+      if (!this._dev) return cb && cb(enxio());
+      this._dev.disconnect((err: unknown) => (err ? this.fail(cb) : cb && cb()));
     }
-    getConnection(cb?: (e: Error | null, info?: unknown) => void) {
-      this.dev.get_connection((err: number, info?: unknown) => (err ? this.fail(cb) : cb && cb(null, info)));
+    getConnection(cb?: Cb) {
+      if (!this._dev) return cb && cb(enxio());
+      this._dev.get_connection((err: unknown, info: unknown) => (err ? this.fail(cb) : cb && cb(null, info)));
+    }
+    wifiApMode(apmodeInfo?: any, cb?: Cb) {
+      g.console.log(typeof this._dev.ap_mode);
+      if (!this._dev || typeof this._dev.ap_mode !== 'function') return cb && cb(enxio());
+      if (typeof apmodeInfo === 'function') {
+        cb = apmodeInfo;
+        apmodeInfo = null;
+      }
+      if (!apmodeInfo) apmodeInfo = { ssid: 'Kaluma_AP', password: 'kalumaAp', gateway: '192.168.4.1', subnet_mask: '255.255.255.0' };
+      const s = storage();
+      if (!apmodeInfo.ssid) apmodeInfo.ssid = s ? s.getItem('WIFI_AP_SSID') : 'Kaluma_AP';
+      if (!apmodeInfo.password) apmodeInfo.password = s ? s.getItem('WIFI_AP_PASSWORD') : 'kalumaAp';
+      if (!apmodeInfo.gateway) apmodeInfo.gateway = s ? s.getItem('WIFI_AP_GATEWAY') : '192.168.4.1';
+      if (!apmodeInfo.subnet_mask) apmodeInfo.subnet_mask = s ? s.getItem('WIFI_AP_SUBNET_MASK') : '255.255.255.0';
+      this._dev.ap_mode(apmodeInfo, (err: unknown) => (err ? this.fail(cb) : cb && cb(null, apmodeInfo)));
+    }
+    disableWifiApMode() {
+      if (this._dev && typeof this._dev.disable_ap_mode === 'function') return this._dev.disable_ap_mode();
+    }
+    getWifiApClients() {
+      if (this._dev && typeof this._dev.get_ap_client === 'function') return this._dev.get_ap_client();
     }
   }
   return { WiFi };
