@@ -42,9 +42,11 @@ export class RingBuffer {
 /**
  * The firmware's `uart` module over UartDevices (emulators or real serial ports): received bytes
  * go into a ring buffer of `bufferSize` (default 2048) that the loop pass reads out, one 'data'
- * event per pass with what is there; the first read after the line was quiet gets one byte (the
- * board's pass finds the first byte of an answer before the rest has arrived). write() blocks for
- * the line time and sends a Uint8Array's whole ArrayBuffer (the firmware ignores the view).
+ * event per pass with what is there. Bytes come down the line at the baud rate, so a program that
+ * blocks longer than the buffer lasts loses data, as on the board. The first read after the line
+ * was quiet gets one byte (the board's pass finds the first byte of an answer before the rest has
+ * arrived). write() blocks for the line time and sends a Uint8Array's whole ArrayBuffer (the
+ * firmware ignores the view).
  */
 export function createUartModule(
   h: SandboxHelpers,
@@ -65,6 +67,12 @@ export function createUartModule(
     static FLOW_RTS_CTS = 3;
     private device: UartDevice | undefined;
     private ring: RingBuffer;
+    /** Bytes the device sent that are still on the line (they reach the ring at the baud rate). */
+    private line: Uint8Array[] = [];
+    private lineBytes = 0;
+    /** When the line last moved bytes into the ring (ms since boot, fractional). */
+    private lineClock = 0;
+    private lineTimer: NodeJS.Timeout | undefined;
     private quiet = true;
     private poller: Poller;
     port: number | undefined;
@@ -92,21 +100,59 @@ export function createUartModule(
       open.add(p);
       device.configure?.({ baudrate: this.baudrate });
       device.onData((data) => {
-        if (!this.device) return;
-        this.ring.write(data);
-        loop.wake();
+        if (!this.device || !data.length) return;
+        this.arrive();
+        if (!this.lineBytes) this.lineClock = loop.now();
+        this.line.push(new Uint8Array(data));
+        this.lineBytes += data.length;
+        this.watchLine();
       });
       this.poller = {
         sampling: () => false,
-        ready: () => this.ring.length > 0,
+        ready: () => {
+          this.arrive();
+          return this.ring.length > 0;
+        },
         poll: () => this.poll(),
       };
       loop.nextId();
       loop.addPoller(this.poller);
     }
 
+    /** The UART's receive interrupt: the bytes that have come down the line by now enter the
+     *  ring buffer (10 bits per byte at the baud rate), overwriting what was not read in time. */
+    private arrive(): void {
+      if (!this.lineBytes) return;
+      let n = Math.floor(((loop.now() - this.lineClock) * this.baudrate) / 10000);
+      if (n <= 0) return;
+      n = Math.min(n, this.lineBytes);
+      this.lineClock += (n * 10000) / this.baudrate;
+      this.lineBytes -= n;
+      while (n > 0) {
+        const head = this.line[0];
+        const take = Math.min(n, head.length);
+        this.ring.write(head.subarray(0, take));
+        if (take === head.length) this.line.shift();
+        else this.line[0] = head.subarray(take);
+        n -= take;
+      }
+    }
+
+    /** Passes come while bytes are on the line. */
+    private watchLine(): void {
+      loop.wake();
+      if (this.lineTimer || !this.lineBytes) return;
+      this.lineTimer = setTimeout(() => {
+        this.lineTimer = undefined;
+        this.arrive();
+        loop.wake();
+        this.watchLine();
+      }, Math.max(1, Math.ceil((10000 / this.baudrate) * Math.min(this.lineBytes, 64))));
+    }
+
     /** km_io_uart_run for this handle. */
     private poll(): void {
+      this.arrive();
       const n = this.ring.length;
       if (n === 0) {
         this.quiet = true;
@@ -148,6 +194,9 @@ export function createUartModule(
       if (this.port === undefined || !this.device) throw h.referenceError('UART port is not initialized.');
       this.device.close();
       this.device = undefined;
+      clearTimeout(this.lineTimer);
+      this.line = [];
+      this.lineBytes = 0;
       open.delete(this.port);
       this.port = undefined;
       loop.removePoller(this.poller);
