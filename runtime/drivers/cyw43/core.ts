@@ -8,10 +8,13 @@ import { bind, closeListener, currentEnded, listen } from './server';
 import type { Conn, Cyw43Config, Cyw43Netdev, NativeNetdev, Timer } from './types';
 import { linkIsUp, linkLost, waitLink } from './wifi';
 
-const EPROTONOSUPPORT = 93;
-/** Bytes handed to the firmware per write() call: two segments, a quarter of its send buffer. */
-const PIECE = 2920;
-const MAX_RETRY_MS = 50;
+/** Constants (a const enum: inlined, nothing in the heap). */
+const enum K {
+  EPROTONOSUPPORT = 93,
+  /** Bytes handed to the firmware per write() call: two segments, a quarter of its send buffer. */
+  PIECE = 2920,
+  MAX_RETRY_MS = 50,
+}
 const LINK_DOWN = -1;
 const NO_SOCKETS = globalThis.KN_ERRMSG !== false && 'all 16 CYW43 sockets are in use';
 
@@ -245,7 +248,7 @@ export function pump(c: Conn): void {
       progressed = true;
       continue;
     }
-    const end = Math.min(item.data.length, item.off + PIECE);
+    const end = Math.min(item.data.length, item.off + K.PIECE);
     if (item.off < end) {
       native.write(c.nfd, latin1(item.data, item.off, end));
       if (native.errno !== 0) break;
@@ -268,7 +271,7 @@ export function pump(c: Conn): void {
       linkLost();
       return abort(c, ERRNO.ENETDOWN, globalThis.KN_ERRMSG !== false && 'Wi-Fi link lost');
     }
-    c.retryMs = Math.min(c.retryMs * 2, MAX_RETRY_MS);
+    c.retryMs = Math.min(c.retryMs * 2, K.MAX_RETRY_MS);
   }
   c.pumpTimer = setTimeout(() => pump(c), c.retryMs);
 }
@@ -276,7 +279,7 @@ export function pump(c: Conn): void {
 // ---- the netdev contract ---------------------------------------------------------------------
 
 function socket(_domain: string, ptcl: Ptcl): number {
-  if (ptcl !== 'STREAM') return failNow(EPROTONOSUPPORT, globalThis.KN_ERRMSG !== false && 'only STREAM sockets are supported on the CYW43');
+  if (ptcl !== 'STREAM') return failNow(K.EPROTONOSUPPORT, globalThis.KN_ERRMSG !== false && 'only STREAM sockets are supported on the CYW43');
   const c = newConn(ptcl);
   // With the link up the firmware socket exists at once (so EMFILE is reported here); without
   // it, the fd is ours alone and the firmware socket is made when the link comes up.

@@ -4,7 +4,10 @@ import type { Ieee80211dev, WifiConnectInfo } from '../../netdev-contract';
 import { stopTimer } from './core';
 import type { Cyw43Config, Timer } from './types';
 
-const LINK_POLL_MS = 250;
+/** Constants (a const enum: inlined, nothing in the heap). */
+const enum K {
+  LINK_POLL_MS = 250,
+}
 
 interface LinkWaiter {
   done: (up: boolean, message: string) => void;
@@ -77,7 +80,7 @@ export function waitLink(done: (up: boolean, message: string) => void): () => vo
     }, linkTimeout),
   };
   waiters.push(waiter);
-  if (pollTimer === null && !stopped) pollTimer = setTimeout(poll, LINK_POLL_MS);
+  if (pollTimer === null && !stopped) pollTimer = setTimeout(poll, K.LINK_POLL_MS);
   return () => {
     clearTimeout(waiter.timer);
     removeWaiter(waiter);
@@ -124,7 +127,7 @@ function attempt(): void {
 function poll(): void {
   pollTimer = null;
   if (check() || !waiters.length) return;
-  pollTimer = setTimeout(poll, LINK_POLL_MS);
+  pollTimer = setTimeout(poll, K.LINK_POLL_MS);
 }
 
 function check(): boolean {

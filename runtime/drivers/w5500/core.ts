@@ -13,13 +13,16 @@ import { lose } from './data';
 import { close, finishOp, get, pause, phys, pollSocket, recs, resetSockets, runTodos, shutdown, socket, write } from './sockets';
 import type { W5500Config, W5500Hardware, W5500Netdev } from './types';
 
-/** Bytes moved over SPI per poll pass, all sockets together. */
-const TICK_BYTES = 8192;
-const RESET_PULSE_US = 600;
-const DETECT_POLL_MS = 2;
-const LINK_POLL_MS = 50;
-const LINK_RETRY_MS = 500;
-const SWEEP_MS = 1000;
+/** Constants (a const enum: inlined, nothing in the heap). */
+const enum K {
+  /** Bytes moved over SPI per poll pass, all sockets together. */
+  TICK_BYTES = 8192,
+  RESET_PULSE_US = 600,
+  DETECT_POLL_MS = 2,
+  LINK_POLL_MS = 50,
+  LINK_RETRY_MS = 500,
+  SWEEP_MS = 1000,
+}
 
 export type Stage = 'reset' | 'detect' | 'link' | 'dhcp' | 'up' | 'dead';
 
@@ -207,7 +210,7 @@ function step(now: number): void {
   if (stage === 'detect') return detect(now);
   if (stage === 'link') return waitLink(now);
   if (now >= nextSweep) {
-    nextSweep = now + SWEEP_MS;
+    nextSweep = now + K.SWEEP_MS;
     const v = r8(0, Reg.VERSIONR);
     if (v !== 0x04) return chipLost('the W5500 stopped answering (VERSIONR reads 0x' + hex2(v) + ', expected 0x04)');
     linkUp = (r8(0, Reg.PHYCFGR) & 0x01) !== 0;
@@ -215,7 +218,7 @@ function step(now: number): void {
   if (globalThis.KN_DHCP !== false) serveDhcp(now);
   if (stage === 'up') runTodos(now);
   else if (downErr) failTodos(downErr, netdev.errmsg);
-  let budget = TICK_BYTES;
+  let budget = K.TICK_BYTES;
   for (let k = 0; k < W.SOCKETS; k++) {
     if (stage === 'dead') return;
     budget -= pollSocket((rotate + k) % W.SOCKETS, now, budget);
@@ -239,18 +242,18 @@ function resetChip(now: number): void {
   hw.cs(1);
   if (hw.rst) {
     hw.rst(0);
-    hw.delayUs(RESET_PULSE_US);
+    hw.delayUs(K.RESET_PULSE_US);
     hw.rst(1);
   } else w8(0, Reg.MR, 0x80);
   stage = 'detect';
   stageDeadline = now + T.reset;
-  soon(DETECT_POLL_MS);
+  soon(K.DETECT_POLL_MS);
 }
 
 function detect(now: number): void {
   const v = r8(0, Reg.VERSIONR);
   if (v !== 0x04 || r8(0, Reg.MR) & 0x80) {
-    if (now < stageDeadline) return soon(DETECT_POLL_MS);
+    if (now < stageDeadline) return soon(K.DETECT_POLL_MS);
     return chipLost('W5500 not found on ' + cfg.wiring + ': VERSIONR reads 0x' + hex2(v) + ' (expected 0x04); check power, wiring and the target');
   }
   const mac = cfg.mac;
@@ -270,7 +273,7 @@ function detect(now: number): void {
 function waitLink(now: number): void {
   if (r8(0, Reg.PHYCFGR) & 0x01) {
     linkUp = true;
-    nextSweep = now + SWEEP_MS;
+    nextSweep = now + K.SWEEP_MS;
     const f = cfg.fixed;
     if (globalThis.KN_DHCP === false || f) {
       setAddress(f![0], f![1], f![2], f![3]);
@@ -282,7 +285,7 @@ function waitLink(now: number): void {
   if (!downErr && now >= stageDeadline) {
     goDown(ERRNO.ENETDOWN, 'no Ethernet link after ' + T.link / 1000 + ' s (PHYCFGR.LNK = 0): check the cable; still watching');
   }
-  soon(downErr ? LINK_RETRY_MS : LINK_POLL_MS);
+  soon(downErr ? K.LINK_RETRY_MS : K.LINK_POLL_MS);
 }
 
 /** DHCP: waiting for a (new) lease from `now` on. */

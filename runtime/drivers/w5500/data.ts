@@ -6,7 +6,10 @@ import { chipLost, emit, report, safe, setError, soon, stage } from './core';
 import { dropHw, failWrites } from './sockets';
 import type { Rec } from './types';
 
-const FSR_POLL_MS = 5;
+/** Constants (a const enum: inlined, nothing in the heap). */
+const enum K {
+  FSR_POLL_MS = 5,
+}
 
 /** Moves up to `budget` received bytes to read_cb; returns the bytes moved. */
 function readRx(rec: Rec, n: number, budget: number): number {
@@ -60,7 +63,7 @@ function fillTx(rec: Rec, n: number, budget: number, now: number): number {
   command(n, Cmd.SEND);
   rec.taken += len;
   rec.inflight = len;
-  rec.sendDeadline = now + T.send;
+  rec.deadline = now + T.send;
   return len;
 }
 
@@ -109,7 +112,7 @@ export function pollConnected(rec: Rec, n: number, ir: number, sr: number, now: 
     emit(() => report(cb, 0));
   }
   const peer = globalThis.KN_ERRMSG !== false && rec.sock.raddr + ':' + rec.sock.rport;
-  if (rec.inflight > 0 && !rec.timedOut && sr !== Sr.CLOSED && now >= rec.sendDeadline) {
+  if (rec.inflight > 0 && !rec.timedOut && sr !== Sr.CLOSED && now >= rec.deadline) {
     lose(rec, ERRNO.ETIMEDOUT, globalThis.KN_ERRMSG !== false && 'send to ' + peer + ' not acknowledged within ' + T.send / 1000 + ' s');
     return 0;
   }
@@ -157,7 +160,7 @@ export function pollConnected(rec: Rec, n: number, ir: number, sr: number, now: 
     }
   }
   // TX_FSR at 0 (the peer's window is shut) frees up only as the peer reads: poll gently.
-  if (stalled) soon(FSR_POLL_MS);
+  if (stalled) soon(K.FSR_POLL_MS);
   else if (rec.inflight > 0 || rec.taken < rec.queued || rec.writes.length || rec.shutCbs.length) soon(0);
   return used;
 }

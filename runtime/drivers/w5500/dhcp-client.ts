@@ -31,13 +31,16 @@ const enum TYPE {
   ACK = 5,
   NAK = 6,
 }
-/** First DISCOVER/REQUEST retransmission wait; it doubles up to the cap. */
-const FIRST_RETRY_MS = 1000;
-const MAX_RETRY_MS = 8000;
-/** REQUESTs sent for one OFFER before starting over. */
-const REQUEST_TRIES = 4;
-/** Shortest wait between renewal (or rebinding) REQUESTs. */
-const MIN_RENEW_RETRY_MS = 1000;
+/** Constants (a const enum: inlined, nothing in the heap). */
+const enum K {
+  /** First DISCOVER/REQUEST retransmission wait; it doubles up to the cap. */
+  FIRST_RETRY_MS = 1000,
+  MAX_RETRY_MS = 8000,
+  /** REQUESTs sent for one OFFER before starting over. */
+  REQUEST_TRIES = 4,
+  /** Shortest wait between renewal (or rebinding) REQUESTs. */
+  MIN_RENEW_RETRY_MS = 1000,
+}
 const INFINITE = 0xffffffff;
 
 export interface DhcpLease {
@@ -104,7 +107,7 @@ export function createDhcpClient(mac: number[], hostname: string, random: () => 
   let state: DhcpState = 'init';
   let xid = 0;
   let retryAt = 0;
-  let retryMs = FIRST_RETRY_MS;
+  let retryMs = K.FIRST_RETRY_MS;
   let tries = 0;
   let offer: { ip: number[]; server: number[] } | null = null;
   let lease: DhcpLease | null = null;
@@ -158,7 +161,7 @@ export function createDhcpClient(mac: number[], hostname: string, random: () => 
   function discover(now: number): DhcpStep {
     state = 'selecting';
     xid = Math.floor(random() * 0x100000000) >>> 0;
-    retryMs = FIRST_RETRY_MS;
+    retryMs = K.FIRST_RETRY_MS;
     retryAt = now + retryMs;
     offer = null;
     return { send: { data: message(TYPE.DISCOVER, null, [], true), to: BROADCAST }, event: null };
@@ -166,7 +169,7 @@ export function createDhcpClient(mac: number[], hostname: string, random: () => 
 
   function request(now: number): DhcpStep {
     const o = offer as { ip: number[]; server: number[] };
-    retryAt = now + Math.min(FIRST_RETRY_MS << tries, MAX_RETRY_MS);
+    retryAt = now + Math.min(K.FIRST_RETRY_MS << tries, K.MAX_RETRY_MS);
     tries++;
     const extra = [[OPT.REQUESTED_IP].concat(o.ip), [OPT.SERVER_ID].concat(o.server)];
     return { send: { data: message(TYPE.REQUEST, null, extra, true), to: BROADCAST }, event: null };
@@ -175,7 +178,7 @@ export function createDhcpClient(mac: number[], hostname: string, random: () => 
   /** A renewal (unicast to the server) or rebinding (broadcast) REQUEST for the address we hold. */
   function extend(now: number, until: number): DhcpStep {
     const l = lease as DhcpLease;
-    retryAt = now + Math.max(MIN_RENEW_RETRY_MS, (until - now) / 2);
+    retryAt = now + Math.max(K.MIN_RENEW_RETRY_MS, (until - now) / 2);
     const rebinding = state === 'rebinding';
     return { send: { data: message(TYPE.REQUEST, l.ip, [], false), to: rebinding ? BROADCAST : l.server }, event: null };
   }
@@ -242,12 +245,12 @@ export function createDhcpClient(mac: number[], hostname: string, random: () => 
           return discover(now);
         case 'selecting':
           if (now < retryAt) return none;
-          retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
+          retryMs = Math.min(retryMs * 2, K.MAX_RETRY_MS);
           retryAt = now + retryMs;
           return { send: { data: message(TYPE.DISCOVER, null, [], true), to: BROADCAST }, event: null };
         case 'requesting':
           if (now < retryAt) return none;
-          return tries < REQUEST_TRIES ? request(now) : discover(now);
+          return tries < K.REQUEST_TRIES ? request(now) : discover(now);
         case 'bound':
           if (now < t1At) return none;
           state = 'renewing';

@@ -7,7 +7,10 @@ import { createDhcpClient, DHCP_CLIENT_PORT, DHCP_SERVER_PORT, type DhcpClient, 
 import { freeSocket, phys, release } from './sockets';
 import { udpReceive, udpSend } from './udp';
 
-const DHCP_POLL_MS = 10;
+/** Constants (a const enum: inlined, nothing in the heap). */
+const enum K {
+  DHCP_POLL_MS = 10,
+}
 
 export let dhcp: DhcpClient | null = null;
 /** The hardware socket of the exchange under way, or -1. */
@@ -43,7 +46,7 @@ export function serveDhcp(now: number): void {
     goDown(ERRNO.ETIMEDOUT, 'no DHCP lease after ' + T.dhcp / 1000 + ' s (no answer to DHCPDISCOVER); still trying');
   }
   if (!dhcp.active(now)) dhcpDone();
-  else soon(DHCP_POLL_MS);
+  else soon(K.DHCP_POLL_MS);
 }
 
 function dhcpDone(): void {

@@ -8,11 +8,14 @@ import { ephemeralPort, finishOp } from './sockets';
 import type { Rec } from './types';
 import { udpReceive, udpSend } from './udp';
 
-const DNS_PORT = 53;
-const DNS_TRIES = 3;
+/** Constants (a const enum: inlined, nothing in the heap). */
+const enum K {
+  DNS_PORT = 53,
+  DNS_TRIES = 3,
+  TYPE_A = 1,
+  CLASS_IN = 1,
+}
 
-const TYPE_A = 1;
-const CLASS_IN = 1;
 
 /** A standard query for the A record of `name`, or null when `name` is not a valid host name. */
 export function dnsQuery(id: number, name: string): Uint8Array | null {
@@ -37,9 +40,9 @@ export function dnsQuery(id: number, name: string): Uint8Array | null {
   }
   out[i++] = 0;
   out[i++] = 0;
-  out[i++] = TYPE_A;
+  out[i++] = K.TYPE_A;
   out[i++] = 0;
-  out[i] = CLASS_IN;
+  out[i] = K.CLASS_IN;
   return out;
 }
 
@@ -82,7 +85,7 @@ export function parseDnsReply(m: Uint8Array, id: number): DnsResult | null {
     const len = (m[i + 8] << 8) | m[i + 9];
     i += 10;
     if (i + len > m.length) return null;
-    if (type === TYPE_A && klass === CLASS_IN && len === 4) return { ip: [m[i], m[i + 1], m[i + 2], m[i + 3]], rcode: 0 };
+    if (type === K.TYPE_A && klass === K.CLASS_IN && len === 4) return { ip: [m[i], m[i + 1], m[i + 2], m[i + 3]], rcode: 0 };
     i += len;
   }
   return { ip: null, rcode: 0 };
@@ -104,8 +107,8 @@ export function resolve(rec: Rec, now: number): void {
 
 function dnsSend(rec: Rec, now: number): void {
   const d = rec.dns!;
-  if (udpSend(rec.hw, d.server, DNS_PORT, d.query, now)) d.sends++;
-  d.retryAt = now + Math.floor(T.dns / DNS_TRIES);
+  if (udpSend(rec.hw, d.server, K.DNS_PORT, d.query, now)) d.sends++;
+  d.retryAt = now + Math.floor(T.dns / K.DNS_TRIES);
   soon(0);
 }
 
@@ -116,7 +119,7 @@ export function pollDns(rec: Rec, n: number, ir: number, now: number): void {
   for (let i = 0; i < 4; i++) {
     const dg = udpReceive(n, ir);
     if (!dg) break;
-    if (dg.port !== DNS_PORT || ipText(dg.ip) !== ipText(d.server)) continue;
+    if (dg.port !== K.DNS_PORT || ipText(dg.ip) !== ipText(d.server)) continue;
     const res = parseDnsReply(dg.data, d.id);
     if (!res) continue;
     if (!res.ip) return finishOp(rec, ERRNO.ENOTFOUND, globalThis.KN_ERRMSG !== false && (why + (res.rcode === 3 ? 'no such name (NXDOMAIN)' : res.rcode ? 'DNS error ' + res.rcode : 'no A record')));
@@ -125,6 +128,6 @@ export function pollDns(rec: Rec, n: number, ir: number, now: number): void {
     return startTcp(rec, res.ip, now);
   }
   if (now >= rec.deadline) return finishOp(rec, ERRNO.ENOTFOUND, globalThis.KN_ERRMSG !== false && why + 'no answer from DNS server ' + ipText(d.server));
-  if (now >= d.retryAt && d.sends < DNS_TRIES) dnsSend(rec, now);
+  if (now >= d.retryAt && d.sends < K.DNS_TRIES) dnsSend(rec, now);
   soon(0);
 }

@@ -92,7 +92,8 @@ export function install(config: W5500Config = {}): void {
     digitalWrite(rst, HIGH);
   }
   if (int >= 0) pinMode(int, INPUT_PULLUP);
-  const SPI = require('spi').SPI;
+  // global.require: the firmware module without the bundler's CommonJS wrapper.
+  const SPI = (global as any).require('spi').SPI;
   const spi = new SPI(bus, options);
   const hw: W5500Hardware = {
     transfer: (tx) => spi.transfer(tx),

@@ -114,7 +114,7 @@ export function pollAccepting(a: Rec, n: number, sr: number, now: number): void 
     connected(a, sr);
     if (listener.freed) return abandon(a);
     emit(() => {
-      if (!listener.freed && typeof listener.sock.accept_cb === 'function') safe(listener.sock.accept_cb, a.fd);
+      if (!listener.freed && typeof listener.sock.accept_cb === 'function') safe(listener.sock.accept_cb, a.sock.fd);
       else if (!a.freed) abandon(a);
     });
     return;
@@ -122,14 +122,14 @@ export function pollAccepting(a: Rec, n: number, sr: number, now: number): void 
   if (sr === Sr.SYNRECV && now < a.deadline) return soon(0);
   // The handshake failed (timeout, reset): the connection never existed for the program.
   if (sr !== Sr.CLOSED) hardClose(n);
-  delete recs[a.fd];
+  delete recs[a.sock.fd];
   a.freed = true;
   dropHw(a);
 }
 
 /** Closes a connection nobody will ever see (its listener was closed meanwhile). */
 function abandon(a: Rec): void {
-  delete recs[a.fd];
+  delete recs[a.sock.fd];
   a.freed = true;
   closeHw(a);
 }

@@ -10,8 +10,11 @@ import { pollDns } from './dns';
 import { pollAccepting, pollListening, relisten, startListen } from './server';
 import type { Phase, Phys, Rec } from './types';
 
-const CLOSE_POLL_MS = 2;
-const EPROTONOSUPPORT = 93;
+/** Constants (a const enum: inlined, nothing in the heap). */
+const enum K {
+  CLOSE_POLL_MS = 2,
+  EPROTONOSUPPORT = 93,
+}
 
 export const recs: { [fd: number]: Rec } = {};
 export const phys: Phys[] = [];
@@ -66,7 +69,6 @@ export function ephemeralPort(): number {
 export function newRec(n: number, phase: Phase): Rec {
   const fd = nextFd++;
   const rec: Rec = {
-    fd,
     sock: { fd, ptcl: 'STREAM', state: SockState.Closed, laddr: '0.0.0.0', lport: 0, raddr: '0.0.0.0', rport: 0 },
     phase,
     hw: n,
@@ -86,7 +88,6 @@ export function newRec(n: number, phase: Phase): Rec {
     taken: 0,
     acked: 0,
     inflight: 0,
-    sendDeadline: 0,
     writes: [],
     wshut: false,
     finSent: false,
@@ -192,7 +193,7 @@ function pollClosing(n: number, ir: number, sr: number, now: number): void {
     hardClose(n);
     return release(n);
   }
-  soon(CLOSE_POLL_MS);
+  soon(K.CLOSE_POLL_MS);
 }
 
 /** Polls hardware socket `n` once; returns the data bytes it moved. */
@@ -237,7 +238,7 @@ export function whenUp(rec: Rec, op: 'connect' | 'listen', cb: NetdevCallback): 
 
 export function socket(_domain: string, ptcl: Ptcl): number {
   if (ptcl !== 'STREAM') {
-    setError(EPROTONOSUPPORT, globalThis.KN_ERRMSG !== false && 'the W5500 driver offers TCP (STREAM) sockets only');
+    setError(K.EPROTONOSUPPORT, globalThis.KN_ERRMSG !== false && 'the W5500 driver offers TCP (STREAM) sockets only');
     return -1;
   }
   if (stage === 'dead') {
@@ -249,7 +250,7 @@ export function socket(_domain: string, ptcl: Ptcl): number {
     setError(ERRNO.EMFILE, globalThis.KN_ERRMSG !== false && 'all ' + W.SOCKETS + ' W5500 sockets are in use (' + usage() + ')');
     return -1;
   }
-  const fd = newRec(n, 'new').fd;
+  const fd = newRec(n, 'new').sock.fd;
   schedule(cfg.pollMs);
   return fd;
 }

@@ -114,7 +114,6 @@ export interface Write {
 }
 
 export interface Rec {
-  fd: number;
   sock: NetdevSocket;
   phase: Phase;
   /** Hardware socket (-1: none, e.g. a starved listener or a finished connection). */
@@ -128,6 +127,7 @@ export interface Rec {
   opCb: NetdevCallback | null;
   host: string;
   port: number;
+  /** When the phase under way gives up: resolving, connecting, accepting, or (connected) the SEND in flight. */
   deadline: number;
   dns: { id: number; server: number[]; query: Uint8Array; sends: number; retryAt: number } | null;
   /** accepting: the listener to announce the connection to. */
@@ -139,7 +139,6 @@ export interface Rec {
   taken: number;
   acked: number;
   inflight: number;
-  sendDeadline: number;
   writes: Write[];
   wshut: boolean;
   finSent: boolean;

@@ -2,7 +2,10 @@
 import { Cmd, command, r16, readSpi, Reg, rxBuf, setPeer, sreg, stable16, txBuf, w16, W, writeSpi } from './chip';
 import { phys } from './sockets';
 
-const UDP_BUSY_MS = 1000;
+/** Constants (a const enum: inlined, nothing in the heap). */
+const enum K {
+  UDP_BUSY_MS = 1000,
+}
 
 /** Sends `data` to `to`:`port` unless the previous datagram still waits for SEND_OK (or TX is full). */
 export function udpSend(n: number, to: number[], port: number, data: Uint8Array, now: number): boolean {
@@ -15,7 +18,7 @@ export function udpSend(n: number, to: number[], port: number, data: Uint8Array,
   writeSpi(txBuf(n), wr, data);
   w16(b, Reg.Sn_TX_WR, (wr + data.length) & 0xffff);
   command(n, Cmd.SEND);
-  p.udpBusyUntil = now + UDP_BUSY_MS;
+  p.udpBusyUntil = now + K.UDP_BUSY_MS;
   return true;
 }
 
