@@ -184,7 +184,7 @@ export function register(program: Command): void {
         report(await build(buildOptions(entry, flags)), true);
       } catch (e) {
         // Scripts read stdout: the failure is a JSON result too (and the usual line on stderr).
-        if (e instanceof UserError) process.stdout.write(JSON.stringify({ ok: false, errors: e.message.split('\n') }, null, 2) + '\n');
+        process.stdout.write(JSON.stringify({ ok: false, errors: (e as Error)?.message?.split('\n') ?? [String(e)] }, null, 2) + '\n');
         throw e;
       }
     });

@@ -99,7 +99,8 @@ export function summariseWifi(entries: readonly { key: string; value: string }[]
  * Null when there is none, or when the text does not parse.
  */
 export function findProgramWifi(text: string): WifiSummary | null {
-  if (!text.includes('ssid')) return null;
+  // Most programs have no string-valued ssid at all: skip the parse for them.
+  if (!/ssid["'`]?\s*:\s*["'`]/.test(text)) return null;
   let ast: Node;
   try {
     ast = acorn().parse(text, { ecmaVersion: 'latest', sourceType: 'script', allowReturnOutsideFunction: true });

@@ -188,7 +188,8 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   };
 
   if (mapLine && map) emit(`${name}.js.map`, map, 'map');
-  const programWifi = wifi ? findProgramWifi(program) : null;
+  // The driver's options from the build, or the program's own wifi.connect({ssid, password}).
+  const programWifi = findProgramWifi(program);
   emit(`${name}.js`, program, 'js', !!programWifi?.passwordPresent, programWifi ? ['program'] : []);
 
   const imageFormats = formats.filter((f): f is 'bin' | 'uf2' => f === 'bin' || f === 'uf2');
@@ -213,7 +214,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     for (const f of await buildSnapshotImage({ program, name, target, formats, tool: opts.snapshotTool })) emit(f.file, f.bytes, f.format, !!programWifi?.passwordPresent, inProgram);
   }
   const withWifi = outputs.filter((o) => o.wifiIn.length);
-  if (withWifi.length) notes.push(wifiNote(withWifi, outdir, wifi?.password !== undefined));
+  if (withWifi.length) notes.push(wifiNote(withWifi));
 
   // Everything is computed before anything is written, so a failure leaves no partial build.
   if (opts.write !== false) await writeOutputs(outdir, outputs, opts.outdir ? `--outdir ${opts.outdir}` : `output directory ${displayPath(outdir)}`);
@@ -240,11 +241,9 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
 }
 
 /** Which files hold the Wi-Fi credentials, and where in them; never their values. */
-function wifiNote(outputs: readonly Output[], outdir: string, password: boolean): string {
-  const files = outputs.map((o) => {
-    const where = o.wifiIn.map((w) => (w === 'program' ? 'program text' : 'storage slots')).join(' and ');
-    return `${displayPath(join(outdir, basename(o.file.path)))} (${where})`;
-  });
+function wifiNote(outputs: readonly Output[]): string {
+  const files = outputs.map((o) => `${displayPath(o.file.path)} (${o.wifiIn.map((w) => (w === 'program' ? 'program text' : 'storage slots')).join(' and ')})`);
+  const password = outputs.some((o) => o.secret);
   const what = password ? 'SSID and password' : 'SSID';
   return `Wi-Fi credentials (${what}) are in ${files.join(', ')}: keep ${files.length > 1 ? 'these files' : 'it'} private${password ? ' (written with mode 600)' : ''}`;
 }

@@ -46,9 +46,12 @@ test('without credentials nothing is secret: no note, ordinary modes, inspect sa
   assert.match(i.stdout, /Wi-Fi: no credentials/);
 });
 
-test('a program that joins Wi-Fi itself with literal credentials is reported too', () => {
+test('a program that joins Wi-Fi itself with literal credentials: the build says so, mode 600, inspect reports it', () => {
   const dir = project({ 'app.js': `require('wifi').connect({ ssid: 'lab', password: 'hunter2hunter2' });\n` });
-  assert.is(cli(['build', 'app.js', '-t', 'pico', '--format', 'js'], dir).status, 0);
+  const r = cli(['build', 'app.js', '-t', 'pico', '--format', 'js,bin'], dir);
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stdout, /note: Wi-Fi credentials \(SSID and password\) are in dist\/app\.js \(program text\), dist\/app\.bin \(program text\)/);
+  assert.is(statSync(join(dir, 'dist/app.bin')).mode & 0o777, 0o600);
   const i = cli(['inspect', 'dist/app.js', '--json'], dir);
   assert.equal(JSON.parse(i.stdout).wifi, { ssid: 'lab', password: 'present', security: null, in: ['program'] });
 });
