@@ -53,7 +53,7 @@ function targetSections(f: ReadmeFacts): string[] {
   switch (target.netdev?.driver) {
     case 'host':
       return [
-        `## On a board\n\nThe same program runs on a board with a network (\`npx kaluma-net targets\`): set \`"target"\` in\n\`kaluma-net.json\`, e.g. to \`pico-w\`, or make a project for it with \`npx kaluma-net init --target pico-w\`.`,
+        `## On a board\n\nThe same program runs on a board with a network (\`npx kaluma-net targets\`). A project made for the board,\n\`npx kaluma-net init <dir> --target pico-w\`, has the scripts and the README for that board.`,
       ];
     case 'cyw43':
       return [
