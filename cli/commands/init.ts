@@ -37,7 +37,7 @@ export function register(program: Command): void {
     .option('--template <name>', `template: ${templateNames().join(', ')}`)
     .option('-t, --target <id>', `board target: ${initTargetIds().join(', ')}`)
     .option('--typescript', 'TypeScript sources, tsconfig.json and typings')
-    .option('--javascript', 'JavaScript sources (the default; not asked on a terminal)')
+    .option('--javascript', 'JavaScript sources (the default; given, the language is not asked)')
     .option('--force', 'write into a non-empty directory')
     .action(async (dir: string, flags: InitFlags & { javascript?: boolean }) => {
       if (flags.typescript && flags.javascript) throw new UserError('--typescript and --javascript: choose one');

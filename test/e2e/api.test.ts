@@ -1,4 +1,4 @@
-// The package's main (lib/api.cjs, as after npm install): the CLI's build for programs that use it.
+// The package's main (index.cjs, loading lib/api.cjs): the CLI's build for programs that use it.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
