@@ -6,7 +6,7 @@ export type ModuleGroup = 'user' | 'runtime' | 'driver' | 'npm';
 export interface ModuleSize {
   path: string;
   group: ModuleGroup;
-  /** Bytes of this module in esbuild's bundle, minified as the build minifies it (esbuild's count). */
+  /** Bytes of this module in the output, minified as the build minifies it (esbuild's count). */
   bytes: number;
 }
 
@@ -33,7 +33,7 @@ export function moduleSizes(metafile: Metafile, cwd: string, runtimeDir: string)
 }
 
 /** The report's rows: the modules and one row for the rest of the output file (the stamp, the
- *  wrapper, the bootstrap, esbuild's glue between modules, less what terser's renaming saved), so
+ *  wrapper, the bootstrap, esbuild's glue between modules), so
  *  they add up to the total. */
 export function sizeRows(total: number, modules: ModuleSize[]): { bytes: number; group: string; path: string }[] {
   const rest = total - modules.reduce((n, m) => n + m.bytes, 0);
