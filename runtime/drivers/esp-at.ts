@@ -324,6 +324,7 @@ export function createEspAtNetdev(uart: UartLike, config: EspAtConfig = {}, time
   const wantPassive = config.passive === true;
   if (config.wifi && typeof config.wifi.ssid !== 'string') throw new Error('esp-at: wifi.ssid must be a string');
   const log = config.log || ((msg: string) => console.log('esp-at: ' + msg));
+  let toldNoWifi = false;
 
   // ---------------------------------------------------------------- state
   let phase: 'init' | 'ready' | 'down' | 'closed' = 'init';
@@ -940,7 +941,12 @@ export function createEspAtNetdev(uart: UartLike, config: EspAtConfig = {}, time
       rec.slot = null;
       if (r.err) connectFailed(rec, r.err, 'the modem was reset during connect');
       else if (dnsFail || byName) connectFailed(rec, ERRNO.ENOTFOUND, 'cannot resolve ' + host);
-      else if (!wifiUp) connectFailed(rec, ERRNO.ENETUNREACH, wantJoin ? 'Wi-Fi is not connected (joining ' + wantJoin.ssid + ')' : NO_WIFI);
+      else if (!wifiUp) {
+        // net shows the code only: say once, where the program's output goes, how to give credentials.
+        if (!wantJoin && !toldNoWifi) log(NO_WIFI);
+        toldNoWifi = toldNoWifi || !wantJoin;
+        connectFailed(rec, ERRNO.ENETUNREACH, wantJoin ? 'Wi-Fi is not connected (joining ' + wantJoin.ssid + ')' : NO_WIFI);
+      }
       else {
         needProbe = true; // a modem that lost CIPMUX=1 answers every CIPSTART with ERROR
         connectFailed(rec, ERRNO.ECONNREFUSED, 'connection to ' + host + ':' + port + ' refused or failed');

@@ -286,9 +286,11 @@ test('Wi-Fi: wrong password, join, get_connection, disconnect', async () => {
   assert.is(await Sock.create(b).connect('127.0.0.1', 1), ERRNO.ENETUNREACH);
 });
 
-test('ENETUNREACH without credentials says how to set them', async () => {
+test('ENETUNREACH without credentials: the driver says once how to set them', async () => {
   const b = await board({ networks: [{ ssid: 'lab', password: 'secret' }] }, { wifi: null });
   assert.is(await Sock.create(b).connect('127.0.0.1', 1), ERRNO.ENETUNREACH);
+  assert.is(await Sock.create(b).connect('127.0.0.1', 2), ERRNO.ENETUNREACH);
+  assert.equal(b.logs, [b.drv.netdev.errmsg], 'logged once (net shows only the code)');
   assert.match(b.drv.netdev.errmsg, /^Wi-Fi is not connected and has no credentials: build with KALUMA_NET_WIFI_SSID and KALUMA_NET_WIFI_PASSWORD \(environment or \.env\), store WIFI_SSID and WIFI_PASSWORD with storage\.setItem\(\), or call require\('wifi'\)\.connect\(\)$/);
 });
 
