@@ -4,6 +4,7 @@ import { basename, resolve } from 'node:path';
 import { createProgress } from '../flash/progress';
 import { flashProgram } from '../flash/flash-program';
 import { listSerialPorts, pickKalumaPort } from '../flash/port-list';
+import { readProjectConfig } from '../pipeline/project-config';
 import { classifyProgramFile, type ProgramFile } from '../flash/program-file';
 import { chooseUf2Drive, copyUf2 } from '../flash/uf2-drive';
 import { checkTargetLock } from '../flash/version-lock';
@@ -33,7 +34,7 @@ export function register(program: Command): void {
       .description('put a program on a Kaluma board over USB serial (YMODEM), or as UF2 on its BOOTSEL drive')
       .argument('[program]', 'source entry (built first), built image (.js with stamp, .bin) or .uf2 (default: the project entry)'),
   )
-    .option('-p, --port <path>', 'serial port of the board (default: the one USB serial device with vendor id 0x2E8A)')
+    .option('-p, --port <path>', 'serial port of the board (default: "port" in kaluma-net.json, else the one USB serial device with vendor id 0x2E8A)')
     .option('--no-load', 'do not run the program after flashing')
     .option('--no-verify', 'skip reading the program back (its size is still checked)')
     .option('--force', "flash even if the program's engine profile, target or chip family does not match the board")
@@ -77,7 +78,7 @@ async function flashSerial(given: ProgramFile, flags: FlashFlags): Promise<void>
     for (const w of checkTargetLock(flags.target, stamp, where, !!flags.force)) process.stderr.write(`warning: ${w}\n`);
   } else throw new Error('unreachable: UF2 files take the UF2 path');
 
-  const port = flags.port ?? pickKalumaPort(await listSerialPorts()).path;
+  const port = flags.port ?? readProjectConfig(resolve(flags.cwd ?? '.')).port ?? pickKalumaPort(await listSerialPorts()).path;
   process.stderr.write(`flashing ${where} (${program.length} bytes) to ${port}\n`);
   const progress = createProgress(process.stderr);
   let report;

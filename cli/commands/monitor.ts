@@ -1,15 +1,16 @@
 import type { Command } from 'commander';
 import { runMonitor } from '../flash/monitor';
 import { listSerialPorts, pickKalumaPort } from '../flash/port-list';
+import { readProjectConfig } from '../pipeline/project-config';
 
 export function register(program: Command): void {
   program
     .command('monitor')
     .description("open the board's serial console (Kaluma REPL and program output); exit with Ctrl-]")
-    .option('-p, --port <path>', 'serial port of the board (default: the one USB serial device with vendor id 0x2E8A)')
+    .option('-p, --port <path>', 'serial port of the board (default: "port" in kaluma-net.json, else the one USB serial device with vendor id 0x2E8A)')
     .option('--reset', 'restart the stored program first (.load)')
     .action(async (flags: { port?: string; reset?: boolean }) => {
-      const port = flags.port ?? pickKalumaPort(await listSerialPorts()).path;
+      const port = flags.port ?? readProjectConfig(process.cwd()).port ?? pickKalumaPort(await listSerialPorts()).path;
       await runMonitor({
         port,
         reset: !!flags.reset,

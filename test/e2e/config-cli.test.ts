@@ -80,6 +80,18 @@ test('the JSON error offset', () => {
   for (const [text, offset] of cases) assert.is(jsonErrorOffset(text), offset, text);
 });
 
+test('"port" in kaluma-net.json is the serial port of flash, erase and monitor (--port wins)', () => {
+  const dir = project({ 'app.js': APP, 'kaluma-net.json': JSON.stringify({ target: 'pico-w', port: '/dev/kn-no-such-port' }) });
+  assert.is(cli(['build', 'app.js', '--format', 'js'], dir).status, 0);
+  const opened = (args: string[], port: string) => {
+    const r = cli(args, dir);
+    assert.is(r.status, 1, args.join(' '));
+    assert.match(r.stderr, new RegExp(`kaluma-net: error: ${port}: cannot open the serial port`), args.join(' '));
+  };
+  for (const args of [['flash', 'dist/app.js'], ['erase'], ['monitor']]) opened(args, '/dev/kn-no-such-port');
+  opened(['flash', 'dist/app.js', '--port', '/dev/kn-other'], '/dev/kn-other');
+});
+
 test('driver options in kaluma-net.json are checked at build time', () => {
   const dir = project({ 'app.js': APP });
   const build = (config: object) => {
