@@ -18,7 +18,7 @@ interface RunFlags {
 const EMULATED = { cyw43: 'an emulated CYW43 Wi-Fi chip', 'esp-at': 'an emulated ESP-01 modem on UART0', w5500: 'an emulated W5500 chip on SPI0' } as const;
 
 /** One line for stderr: what runs, on which network, and how it ends. */
-export function describeRun(r: BuildResult, emulate: boolean, uarts: UartBindingSpec[]): string {
+function describeRun(r: BuildResult, emulate: boolean, uarts: UartBindingSpec[]): string {
   const driver = r.target.netdev?.driver;
   const bound = uarts.map((u) => `UART${u.bus} on ${u.path}`).join(', ');
   let network: string;
@@ -26,7 +26,7 @@ export function describeRun(r: BuildResult, emulate: boolean, uarts: UartBinding
   else if (driver === 'host') network = "this PC's, real sockets";
   else if (driver === 'sim') network = 'in memory, inside the program';
   else if (emulate) network = `${EMULATED[driver]}, on the loopback 127.0.0.1`;
-  else network = `the board's driver, with ${bound || 'no hardware (add --emulate or --uart)'}`;
+  else network = `the board's driver, with ${bound}`; // run-program refused a board with nothing bound
   const also = bound && !network.includes(bound) ? `; ${bound}` : '';
   return `running ${displayPath(r.entry)} for ${r.target.id} on this PC; network: ${network}${also}; it ends when idle, Ctrl-C stops it`;
 }

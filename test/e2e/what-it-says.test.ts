@@ -3,7 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli, project } from '../helpers/cli';
+import { cli, cliAsync, project } from '../helpers/cli';
 
 const CLIENT = `const net = require('net');
 net.createConnection(1, '127.0.0.1').on('error', (e) => console.log(e.code));
@@ -67,6 +67,16 @@ test('run -t pico-w: a program without net needs no --emulate; one with net is t
   const net = cli(['run', 'client.js', '-t', 'pico-w'], dir);
   assert.is(net.status, 1);
   assert.match(net.stderr, /target pico-w: its Wi-Fi chip is built into the firmware; run it with --emulate/);
+});
+
+test('run with a UART bound to a serial port says so', async () => {
+  const dir = project({ 'client.js': CLIENT });
+  const p = cliAsync(['run', 'client.js', '-t', 'pico-esp01', '--uart', '0=/dev/null'], dir, {}, 20000);
+  const deadline = Date.now() + 15000;
+  while (!p.stderr.includes('\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  p.child.kill('SIGINT');
+  await p.done;
+  assert.is(p.stderr.split('\n')[0], "running client.js for pico-esp01 on this PC; network: the board's driver, with UART0 on /dev/null; it ends when idle, Ctrl-C stops it");
 });
 
 test.run();
