@@ -36,17 +36,18 @@ export const EventEmitter = /* @__PURE__ */ (function (): EventEmitterConstructo
 
   const P = EE.prototype;
 
-  P.on = function (type, fn, first?: boolean) {
+  P.on = P.addListener = function (type, fn, first?: boolean) {
     const m = this._e;
     const l = m[type] || (m[type] = []);
     if (first) l.unshift(fn);
-    else l.push(fn);
+    else {
+      l.push(fn);
+      // A stream's (Duplex's, known by its read buffer) 'data' listener starts the flow unless pause()
+      // was called, as Node's Readable.on; here rather than in an override, which would cost a function.
+      const s = this as any;
+      if (type === 'data' && s._rb && s._fl !== false) s.resume();
+    }
     return this;
-  };
-
-  // Through this.on, so that a subclass's on() (Duplex: a 'data' listener starts the flow) applies.
-  P.addListener = function (type, fn) {
-    return this.on(type, fn);
   };
 
   P.prependListener = function (type, fn) {

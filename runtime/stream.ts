@@ -110,14 +110,6 @@ export class Duplex extends EventEmitter {
     return s._rl < s._rh;
   }
 
-  /** As EventEmitter's; a 'data' listener (not a prepended one, as in Node) starts the flow unless
-   *  pause() was called. */
-  on(type: string, fn: (...args: any[]) => void, first?: boolean): this {
-    super.on(type, fn, first);
-    if (!first && type === 'data' && this._fl !== false) this.resume();
-    return this;
-  }
-
   pause(): this {
     this._fl = false;
     return this;
