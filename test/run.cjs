@@ -85,6 +85,8 @@ process.on('exit', () => {
   watchdog.unref();
   const { suites } = await parse('test', /\.test\.ts$/, {});
   await run(suites, {});
+  // uvu's summary counts the skipped tests; say why they were skipped (test/helpers/gated.ts).
+  for (const [reason, count] of globalThis.__kalumaNetSkipped || []) console.log(`  (${count} skipped) ${reason}`);
   finish(process.exitCode || 0);
 })().catch((err) => {
   console.error(err && err.stack ? err.stack : String(err));

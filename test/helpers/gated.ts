@@ -1,6 +1,7 @@
 import type { Test } from 'uvu';
 
-const said = new Set<string>();
+/** Skipped tests by reason, for test/run.cjs's summary (shared by every suite of one run). */
+const skipped: Map<string, number> = ((globalThis as { __kalumaNetSkipped?: Map<string, number> }).__kalumaNetSkipped ??= new Map());
 
 /**
  * Tests that need something a machine may lack (the real engine, socat, ...). When it is there this
@@ -10,11 +11,14 @@ const said = new Set<string>();
  */
 export function gated(test: Test, available: boolean, reason: string): Test {
   if (available) return test;
-  if (!said.has(reason)) {
-    said.add(reason);
+  if (!skipped.has(reason)) {
+    skipped.set(reason, 0);
     console.log(reason);
   }
-  const skip = (name: string) => test.skip(name);
+  const skip = (name: string) => {
+    skipped.set(reason, skipped.get(reason)! + 1);
+    test.skip(name);
+  };
   const noHook = Object.assign(() => undefined, { each: () => undefined });
   return Object.assign(skip, { only: skip, skip, before: noHook, after: noHook, run: () => test.run() }) as unknown as Test;
 }

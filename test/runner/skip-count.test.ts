@@ -43,10 +43,11 @@ gated(test, false, 'b.test.ts: skipped: no socat')('needs socat', () => {});
 test.run();`,
   });
   assert.is(r.status, 1, r.out);
-  assert.is(r.out.split('a.test.ts: engine tests skipped: set THE_ENGINE').length, 2, r.out);
+  assert.is(r.out.slice(0, r.out.indexOf('Total:')).split('a.test.ts: engine tests skipped: set THE_ENGINE').length, 2, r.out);
   assert.match(r.out, /b\.test\.ts: skipped: no socat/);
   assert.not.match(r.out, /never said|a skipped (test|hook) ran/);
   assert.match(r.out, /Total: +3\n +Passed: +2\n +Skipped: +3\n/);
+  assert.match(r.out, /\n  \(2 skipped\) a\.test\.ts: engine tests skipped: set THE_ENGINE\n  \(1 skipped\) b\.test\.ts: skipped: no socat\n/);
   assert.is(r.summary, '(3 skipped)\n2 passed, 1 failed\n');
 });
 
