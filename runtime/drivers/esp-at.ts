@@ -111,6 +111,9 @@ const PROBE_MS = 1000;
 /** After CIPSEND's OK, the prompt is assumed lost on the wire if it has not come by then. */
 const PROMPT_MS = 500;
 const PROBE_TRIES = 5;
+/** A deadline that passed waits for the UART to be read and then stay quiet this long. */
+const QUIET_MS = 30;
+const MAX_GRACE = 10;
 const INIT_ATTEMPTS = 3;
 const RECV_MAX = 2048;
 const EPROTONOSUPPORT = 93;
@@ -149,7 +152,16 @@ interface Cmd {
   prompted: boolean;
   dropped: boolean;
   busy: number;
-  timer: number | null;
+  timer: Tm | null;
+  /** Resync probe: the final counts only after an info line starting with this (else it is the
+   *  late answer of a command given up on). */
+  need: string;
+  seen: boolean;
+}
+
+/** A timer whose id changes while it re-arms itself; id -1 once it fired. */
+interface Tm {
+  id: number;
 }
 
 interface CmdOpts {
@@ -159,6 +171,7 @@ interface CmdOpts {
   payload?: Uint8Array;
   info?: (line: string) => void;
   recv?: (data: Uint8Array) => void;
+  need?: string;
 }
 
 interface Write {
@@ -342,8 +355,10 @@ export function createEspAtNetdev(uart: UartLike, config: EspAtConfig = {}, time
   let echoOff = false;
   let initWaiters: ((err: number) => void)[] = [];
   let bootWait: (() => void) | null = null;
-  let bootTimer: number | null = null;
-  let recoverTimer: number | null = null;
+  let bootTimer: Tm | null = null;
+  let recoverTimer: Tm | null = null;
+  /** Bytes received so far (modulo 2^30): a deadline waits while this moves. */
+  let rxCount = 0;
   const pending: number[] = [];
   const links: (Slot | null)[] = [null, null, null, null, null];
   const recs: { [fd: number]: Rec } = {};
@@ -405,9 +420,39 @@ export function createEspAtNetdev(uart: UartLike, config: EspAtConfig = {}, time
     safe(cb, err);
   }
 
-  function clearTimer(id: number | null): null {
-    if (id !== null) T.clearTimeout(id);
+  function clearTimer(t: Tm | null): null {
+    if (t && t.id >= 0) T.clearTimeout(t.id);
     return null;
+  }
+
+  function timer(ms: number, fn: () => void): Tm {
+    const t = { id: -1 };
+    t.id = T.setTimeout(() => {
+      t.id = -1;
+      fn();
+    }, ms);
+    return t;
+  }
+
+  /** A timeout for an answer. Kaluma runs due timers before it reads the UART in each loop pass,
+   *  and its clock can be stale (stamped before the program was parsed, or before a long pass):
+   *  so once due, the deadline waits until the UART was read and stayed quiet for QUIET_MS, and
+   *  an answer that was already waiting, or is still arriving, wins. */
+  function deadline(ms: number, fn: () => void): Tm {
+    const t = { id: -1 };
+    let mark = -1;
+    let grace = 0;
+    const check = () => {
+      if (mark === rxCount || grace++ >= MAX_GRACE) {
+        t.id = -1;
+        fn();
+        return;
+      }
+      mark = rxCount;
+      t.id = T.setTimeout(check, QUIET_MS);
+    };
+    t.id = T.setTimeout(check, ms);
+    return t;
   }
 
   function resync(): void {
@@ -441,6 +486,8 @@ export function createEspAtNetdev(uart: UartLike, config: EspAtConfig = {}, time
       dropped: false,
       busy: 0,
       timer: null,
+      need: o.need || '',
+      seen: false,
     };
   }
 
@@ -466,7 +513,7 @@ export function createEspAtNetdev(uart: UartLike, config: EspAtConfig = {}, time
   function pump(): void {
     if (current || bootWait || phase === 'closed') return;
     let c: Cmd | null = null;
-    if (needProbe && phase === 'ready') c = probe();
+    if (needProbe && (phase === 'ready' || phase === 'init')) c = probe();
     else {
       for (let i = 0; i < queue.length; i++) {
         if (phase === 'ready' || queue[i].init) {
@@ -483,11 +530,12 @@ export function createEspAtNetdev(uart: UartLike, config: EspAtConfig = {}, time
     c.sent = true;
     c.prompted = false;
     c.dropped = false;
+    c.seen = false;
     c.timer = clearTimer(c.timer);
-    c.timer = T.setTimeout(() => {
+    c.timer = deadline(c.timeout, () => {
       c.timer = null;
       onTimeout(c);
-    }, c.timeout);
+    });
     tx(utf8(c.text + '\r\n'));
   }
 
@@ -510,26 +558,34 @@ export function createEspAtNetdev(uart: UartLike, config: EspAtConfig = {}, time
     // A garbled +IPD length may have the parser swallowing bytes still: resynchronise it (a real
     // record would have ended long before any timeout).
     resync();
-    if (phase === 'ready') needProbe = true;
+    // Its answer may still come: the next command is a probe nothing else can be mistaken for.
+    needProbe = true;
     finish(c, { ok: false, final: '', err: ERRNO.ETIMEDOUT });
   }
 
-  /** After a timeout: is the modem alive, and does it still have our configuration? */
+  /** At start and after a timeout: is the modem alive, and does it still have our configuration?
+   *  Only a final that follows the query's own info line counts, so late answers of commands
+   *  given up on are dropped and the line is in step again. After a failed probe the other query
+   *  is used, whose late answer cannot pass for the next probe's. */
   function probe(): Cmd {
     needProbe = false;
+    const gmr = probeFails % 2 === 1;
     let mux = -1;
-    return makeCmd('AT+CIPMUX?', {
+    return makeCmd(gmr ? 'AT+GMR' : 'AT+CIPMUX?', {
       timeout: PROBE_MS,
+      init: true,
+      need: gmr ? 'AT version:' : '+CIPMUX:',
       info: (line) => {
         if (line.indexOf('+CIPMUX:') === 0) mux = parseInt(line.slice(8), 10);
       },
     }, (r) => {
-      if (r.final) {
+      if (!r.err) {
         probeFails = 0;
-        if (mux === 0) modemLost('the modem lost its configuration (silent reset)', ERRNO.ECONNRESET);
-      } else if (r.err === ERRNO.ETIMEDOUT && phase === 'ready') {
-        if (++probeFails >= 2) modemDead();
-        else needProbe = true;
+        if (mux === 0 && phase === 'ready') modemLost('the modem lost its configuration (silent reset)', ERRNO.ECONNRESET);
+      } else if (r.err === ERRNO.ETIMEDOUT) {
+        if (++probeFails < (phase === 'init' ? PROBE_TRIES : 2)) needProbe = true;
+        else if (phase === 'ready') modemDead();
+        else if (phase === 'init') initFailed('the modem does not answer');
       }
     });
   }
@@ -545,10 +601,10 @@ export function createEspAtNetdev(uart: UartLike, config: EspAtConfig = {}, time
     }
     c.dropped = true;
     c.timer = clearTimer(c.timer);
-    c.timer = T.setTimeout(() => {
+    c.timer = timer(BUSY_RETRY_MS, () => {
       c.timer = null;
       if (current === c) send(c);
-    }, BUSY_RETRY_MS);
+    });
   }
 
   function onLine(line: string): void {
@@ -567,17 +623,17 @@ export function createEspAtNetdev(uart: UartLike, config: EspAtConfig = {}, time
       else if (!c.dropped) {
         // The modem now waits for the payload: if its prompt got lost, send it anyway.
         c.timer = clearTimer(c.timer);
-        c.timer = T.setTimeout(() => {
+        c.timer = deadline(PROMPT_MS, () => {
           c.timer = null;
           if (current === c && !c.prompted) onPrompt();
-        }, PROMPT_MS);
+        });
       }
     } else if (line === 'ERROR' || line === 'FAIL' || (line === 'UNLINK ERROR' && !c.payload)) {
       final = line;
     }
     if (final) {
       if (c.dropped) send(c); // that result belonged to the command still running when ours was dropped
-      else finish(c, { ok: final === 'OK' || final === 'SEND OK', final, err: 0 });
+      else if (!c.need || c.seen) finish(c, { ok: final === 'OK' || final === 'SEND OK', final, err: 0 });
       return;
     }
     if (line === c.text && echoOff) {
@@ -585,6 +641,7 @@ export function createEspAtNetdev(uart: UartLike, config: EspAtConfig = {}, time
       else if (phase === 'init') startInit(false);
       return;
     }
+    if (c.need && line.indexOf(c.need) === 0) c.seen = true;
     if (c.info) c.info(line);
   }
 
@@ -602,10 +659,10 @@ export function createEspAtNetdev(uart: UartLike, config: EspAtConfig = {}, time
     }
     c.prompted = true;
     c.timer = clearTimer(c.timer);
-    c.timer = T.setTimeout(() => {
+    c.timer = deadline(c.timeout, () => {
       c.timer = null;
       onTimeout(c);
-    }, c.timeout);
+    });
     tx(c.payload);
   }
 
@@ -1252,31 +1309,24 @@ export function createEspAtNetdev(uart: UartLike, config: EspAtConfig = {}, time
             return;
           }
           bootWait = next;
-          bootTimer = T.setTimeout(() => {
+          bootTimer = deadline(to.boot, () => {
             bootTimer = null;
             bootWait = null;
             if (gen === initGen) next();
             pump();
-          }, to.boot);
+          });
         }),
       );
     }
-    steps.push((next, stop) => {
-      let n = 0;
-      const tryAt = () =>
-        ic('AT', { timeout: PROBE_MS }, (r) => {
-          if (r.final) next();
-          else if (++n < PROBE_TRIES) tryAt();
-          else stop('the modem does not answer AT');
-        });
-      tryAt();
-    });
-    steps.push((next) =>
+    // The probe goes first (it waits for a modem still booting, and drops whatever a previous
+    // program left on the line); it fails the initialisation after PROBE_TRIES timeouts.
+    steps.push((next) => {
+      needProbe = true;
       ic('ATE0', {}, (r) => {
         echoOff = r.ok;
         next();
-      }),
-    );
+      });
+    });
     steps.push((next) => {
       let version = -1;
       ic('AT+GMR', {
@@ -1453,10 +1503,10 @@ export function createEspAtNetdev(uart: UartLike, config: EspAtConfig = {}, time
     initWaiters = [];
     for (let k = 0; k < ws.length; k++) safe(ws[k], ERRNO.ETIMEDOUT);
     recoverTimer = clearTimer(recoverTimer);
-    recoverTimer = T.setTimeout(() => {
+    recoverTimer = timer(to.recover, () => {
       recoverTimer = null;
       if (phase === 'down') startInit(true);
-    }, to.recover);
+    });
   }
 
   // ---------------------------------------------------------------- the contract objects
@@ -1646,13 +1696,13 @@ export function createEspAtNetdev(uart: UartLike, config: EspAtConfig = {}, time
           for (let i = 0; i < restart.length; i++) restart[i]();
         };
         bootWait = rebooted;
-        bootTimer = T.setTimeout(() => {
+        bootTimer = deadline(to.boot, () => {
           bootTimer = null;
           if (bootWait === rebooted) {
             bootWait = null;
             rebooted();
           }
-        }, to.boot);
+        });
       });
     },
 
@@ -1717,10 +1767,13 @@ export function createEspAtNetdev(uart: UartLike, config: EspAtConfig = {}, time
   }
 
   uart.on('data', (chunk: Uint8Array) => {
+    rxCount = (rxCount + chunk.length) & 0x3fffffff;
     if (phase !== 'closed') parser.push(chunk);
   });
 
-  startInit(false);
+  // Not at top level: Kaluma stamps its loop clock before parsing the program, so a timeout set
+  // now would count the parse time. The first loop pass has a fresh clock.
+  later(() => startInit(false));
 
   return {
     netdev,

@@ -14,7 +14,7 @@ for (const dialect of DIALECTS) {
     assert.is(h.drv.dialect, dialect);
     const esp = dialect === 'esp-at';
     assert.equal(h.modem.commands, [
-      'AT',
+      'AT+CIPMUX?',
       'ATE0',
       'AT+GMR',
       ...(esp ? ['AT+SYSSTORE=0', 'AT+CWMODE=1'] : ['AT+CWMODE_CUR=1']),

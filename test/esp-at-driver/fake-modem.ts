@@ -4,6 +4,9 @@
 
 import type { FakeClock } from './clock';
 
+/** What the modem needs of a clock (a FakeClock, or the device side of a FirmwareLoop). */
+export type ModemClock = Pick<FakeClock, 'now' | 'setTimeout'>;
+
 export type Dialect = 'nonos' | 'esp-at';
 
 /** A scripted answer: text (sent at once) or timed pieces [delayMs, text]. `null` = say nothing. */
@@ -70,7 +73,7 @@ export class FakeModem {
   private outQueue: number[] = [];
   private flushing = false;
 
-  constructor(readonly clock: FakeClock, readonly opts: FakeModemOptions) {
+  constructor(readonly clock: ModemClock, readonly opts: FakeModemOptions) {
     this.echo = opts.echo !== false;
     this.joined = opts.joined || null;
   }
