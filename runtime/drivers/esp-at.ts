@@ -203,6 +203,8 @@ interface Rec {
   /** The AT+CIPSEND of the head write, queued or under way. */
   sendCmd: Cmd | null;
   sending: boolean;
+  /** Writes the CIPSEND under way carries (some of). */
+  inflight: number;
   /** Passive mode: an AT+CIPRECVDATA for this socket is under way. */
   reading: boolean;
   wshut: boolean;
@@ -815,6 +817,7 @@ export function createEspAtNetdev(uart: UartLike, config: EspAtConfig = {}, time
       writes: [],
       sendCmd: null,
       sending: false,
+      inflight: 0,
       reading: false,
       wshut: false,
       shutting: false,
@@ -1027,7 +1030,7 @@ export function createEspAtNetdev(uart: UartLike, config: EspAtConfig = {}, time
       rec.sendCmd = null;
       rec.sending = false;
     }
-    const keep = !all && rec.sending ? rec.writes.slice(0, 1) : [];
+    const keep = !all && rec.sending ? rec.writes.slice(0, rec.inflight) : [];
     const dead = rec.writes.slice(keep.length);
     rec.writes = keep;
     for (let i = 0; i < dead.length; i++) report(dead[i].cb, err, 'write failed');
@@ -1049,30 +1052,50 @@ export function createEspAtNetdev(uart: UartLike, config: EspAtConfig = {}, time
       maybeShutdown(rec);
       return;
     }
-    const w = rec.writes[0];
-    const n = Math.min(chunkSize, w.data.length - w.off);
+    // Writes queued meanwhile share the chunk: every CIPSEND costs two round trips with the modem,
+    // so a program writing small pieces (an echo of each +IPD record) must not pay them per piece.
+    let n = 0;
+    let k = 0;
+    while (k < rec.writes.length && n < chunkSize) {
+      const w = rec.writes[k++];
+      n += Math.min(chunkSize - n, w.data.length - w.off);
+    }
+    const payload = new Uint8Array(n);
+    for (let i = 0, p = 0; i < k; i++) {
+      const w = rec.writes[i];
+      const take = Math.min(n - p, w.data.length - w.off);
+      payload.set(w.data.subarray(w.off, w.off + take), p);
+      p += take;
+    }
+    const first = rec.writes[0];
     rec.sending = true;
+    rec.inflight = k;
     rec.sendCmd = at('AT+CIPSEND=' + slot.id + ',' + n, {
       timeout: to.send,
       link: slot.id,
-      payload: w.data.slice(w.off, w.off + n),
+      payload,
     }, (r) => {
       rec.sending = false;
       rec.sendCmd = null;
-      sent(rec, slot, w, n, r);
+      sent(rec, slot, first, n, r);
       if (rec.ended) settleEnded(rec);
     });
   }
 
-  function sent(rec: Rec, slot: Slot, w: Write, n: number, r: Result): void {
-    if (rec.writes[0] !== w) return; // already failed (reset, close)
+  function sent(rec: Rec, slot: Slot, first: Write, n: number, r: Result): void {
+    if (rec.writes[0] !== first) return; // already failed (reset, close)
     if (r.ok) {
-      w.off += n;
-      if (rec.slot === slot && slot.state === 'open') pumpWrites(rec);
-      else if (w.off >= w.data.length) {
+      while (rec.writes.length) {
+        const w = rec.writes[0];
+        const k = Math.min(n, w.data.length - w.off);
+        w.off += k;
+        n -= k;
+        if (w.off < w.data.length) break;
         rec.writes.shift();
         report(w.cb, 0);
-      } else failWrites(rec, ERRNO.EPIPE, true);
+      }
+      if (rec.slot === slot && slot.state === 'open') pumpWrites(rec);
+      else if (rec.writes.length) failWrites(rec, ERRNO.EPIPE, true);
       return;
     }
     // ERROR after the link's CLOSED arrived is explained by it: the peer is gone (EPIPE).

@@ -164,4 +164,23 @@ test('a command that really timed out: its late answer is discarded, the next co
   assert.equal(b.logs, []);
 });
 
+test('small writes queued while a CIPSEND is under way share the next one, in order', () => {
+  const b = board({ dialect: 'nonos' });
+  assert.is(ready(b), 0);
+  const c = client(b);
+  assert.is(call(b, (cb) => b.drv.netdev.connect(c.fd, '10.0.0.2', 7, cb)), 0);
+  const order: number[] = [];
+  let want = '';
+  for (let i = 0; i < 60; i++) {
+    const piece = String(i).padStart(2, '0').repeat(25);
+    want += piece;
+    b.drv.netdev.write(c.fd, piece, (err) => order.push(err ? -1 : i));
+  }
+  b.loop.until(() => order.length === 60);
+  assert.equal(order, Array.from({ length: 60 }, (_, i) => i));
+  assert.is(b.modem.sentOn(4), want);
+  const sends = b.modem.commands.filter((x) => x.startsWith('AT+CIPSEND='));
+  assert.equal(sends, ['AT+CIPSEND=4,50', 'AT+CIPSEND=4,2048', 'AT+CIPSEND=4,902']);
+});
+
 test.run();
