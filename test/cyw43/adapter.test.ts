@@ -125,6 +125,28 @@ test('peer closes first: end then close; writing afterwards fails with EPIPE', a
   await server.close();
 });
 
+test('a connection that completed while the connect deadline came due is not failed (timers run before the Wi-Fi poll)', async () => {
+  setup({}, {}, (b) => {
+    const connect = b.netdev.connect;
+    b.netdev.connect = (nfd: number, host: string, port: number) => {
+      const o = b.netdev.get(nfd);
+      const deliver = o.connect_cb;
+      let held = false;
+      o.connect_cb = () => (held = true);
+      connect.call(b.netdev, nfd, host, port);
+      // Delivered right after the adapter's 300 ms deadline, as the firmware's poll would in the
+      // loop pass whose timer phase ran that deadline.
+      queueMicrotask(() => setTimeout(() => held && deliver(), 300));
+    };
+  });
+  const server = await hostServer();
+  const fd = nd.socket('PF_INET', 'STREAM');
+  const c = watch(fd);
+  assert.is(await op((cb) => nd.connect(fd, '127.0.0.1', server.port, cb)), 0, nd.errmsg);
+  await waitFor('connect_cb', () => c.events.includes('connect'));
+  await server.close();
+});
+
 test('refused connection: the firmware says nothing, the adapter fails it with ETIMEDOUT after connectTimeout', async () => {
   setup();
   const port = await freePort();
@@ -291,6 +313,16 @@ test('Wi-Fi not up: without credentials connect fails after linkTimeout with ENE
   assert.match(nd.errmsg, /WIFI_SSID/);
   const bfd = nd.socket('PF_INET', 'STREAM');
   assert.is(await op((cb) => nd.bind(bfd, '0.0.0.0', 0, cb)), ERRNO.ENETUNREACH);
+});
+
+test('a link brought up just before the link deadline (by the program, unseen by the 250 ms poll) is used', async () => {
+  setup({}, { wifi: null, linkTimeout: 300 });
+  const server = await hostServer();
+  const fd = nd.socket('PF_INET', 'STREAM');
+  const result = op((cb) => nd.connect(fd, '127.0.0.1', server.port, cb));
+  setTimeout(() => joinWifi(board.wifi), 290); // e.g. require('wifi').connect() in the program
+  assert.is(await result, 0, nd.errmsg);
+  await server.close();
 });
 
 test('Wi-Fi credentials fall back to the storage slots when the config leaves them null', async () => {

@@ -7,6 +7,7 @@ import type { Conn } from './types';
 import { linkIsUp, linkLost } from './wifi';
 
 let connectTimeout = 10000;
+const GRACE_MS = 20;
 
 export function setConnectTimeout(ms: number | undefined): void {
   connectTimeout = ms || 10000;
@@ -59,17 +60,21 @@ function startConnect(c: Conn, host: string, port: number, cb: NetdevCallback): 
   }
   c.sock.raddr = o.raddr;
   c.sock.rport = port;
+  // Kaluma runs due timers before it polls the Wi-Fi chip in each loop pass: once due, the
+  // deadline gives the polls GRACE_MS to deliver a connect that already happened.
   c.connectTimer = setTimeout(() => {
-    c.connectTimer = null;
-    if (!c.connecting) return;
-    c.connecting = false;
-    closeNative(c);
-    if (!linkIsUp()) return linkGone(cb);
-    fail(
-      cb,
-      ERRNO.ETIMEDOUT,
-      globalThis.KN_ERRMSG !== false && 'connect ETIMEDOUT ' + host + ':' + port + ': no answer within ' + connectTimeout + ' ms (refused or unreachable: the CYW43 firmware reports neither)',
-    );
+    c.connectTimer = setTimeout(() => {
+      c.connectTimer = null;
+      if (!c.connecting) return;
+      c.connecting = false;
+      closeNative(c);
+      if (!linkIsUp()) return linkGone(cb);
+      fail(
+        cb,
+        ERRNO.ETIMEDOUT,
+        globalThis.KN_ERRMSG !== false && 'connect ETIMEDOUT ' + host + ':' + port + ': no answer within ' + connectTimeout + ' ms (refused or unreachable: the CYW43 firmware reports neither)',
+      );
+    }, GRACE_MS);
   }, connectTimeout);
 }
 

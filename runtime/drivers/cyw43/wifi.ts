@@ -66,8 +66,11 @@ export function waitLink(done: (up: boolean, message: string) => void): () => vo
   const linkTimeout = config.linkTimeout || 30000;
   const waiter: LinkWaiter = {
     done,
+    // Out of the list first: check() clears the timers of the waiters it resolves, and Kaluma must
+    // never be asked to clear the timer whose callback is running.
     timer: setTimeout(() => {
       removeWaiter(waiter);
+      if (check()) return done(true, '');
       const ssid = credentials().ssid;
       const why = ssid
         ? 'Wi-Fi is not connected: joining "' + ssid + '" has not succeeded within ' + linkTimeout +
