@@ -31,6 +31,7 @@ const { values: opt } = parseArgs({
     bytes: { type: 'string', default: '20000' },
     dialect: { type: 'string', default: 'nonos' },
     chunking: { type: 'string', default: 'random' },
+    console: { type: 'string' },
   },
 });
 
@@ -118,6 +119,7 @@ async function runOnBench(env, uf2, { expect, timeoutS = 600, modemOptions = {},
     if (onConsole) onConsole(consoleText, stop);
   });
   const code = await new Promise((r) => child.on('close', r));
+  if (opt.console) await writeFile(opt.console, consoleText);
   await started.catch(() => undefined);
   sock?.destroy();
   modem?.close();
@@ -174,7 +176,7 @@ async function echoBench(env, dir) {
   const perDir = 2 * bytes;
   const rate = perDir / (ms / 1000);
   const ratio = rate / LINE_RATE;
-  console.log(`  echo of ${bytes} bytes: ${ms} ms simulated, ${perDir} payload bytes each way over the UART: ${(rate / 1024).toFixed(2)} KB/s = ${(ratio * 100).toFixed(0)}% of the 115200-baud line rate (${(LINE_RATE / 1024).toFixed(2)} KB/s; goal >= ${GOAL * 100}%: ${ratio >= GOAL ? 'met' : 'NOT met'})`);
+  console.log(`  echo of ${bytes} bytes: ${ms} ms simulated, ${perDir} payload bytes each way over the UART: ${Math.round(rate)} B/s = ${(ratio * 100).toFixed(0)}% of the 115200-baud line rate (${LINE_RATE} B/s; goal >= ${GOAL * 100}%: ${ratio >= GOAL ? 'met' : 'NOT met'})`);
   console.log(`  bench: ${r.simS} s simulated in ${r.wallS} s wall`);
   return r.commands.every((c) => c !== 'AT+RST');
 }
