@@ -40,8 +40,9 @@ function object(fields: Record<string, Check>, required: string[] = []): Check {
   };
 }
 
-const either = (a: Check, b: Check, what: string): Check => (v, path) => (a(v, path) && b(v, path) ? `field "${path}" must be ${what} (got ${show(v)})` : undefined);
-const exactly = (word: string): Check => (v, path) => (v === word ? undefined : `field "${path}" must be "${word}"`);
+const staticIp = object({ ip: ipv4, subnet: ipv4, gateway: ipv4, dns: ipv4 }, ['ip']);
+const ipConfig: Check = (v, path) =>
+  v === 'dhcp' ? undefined : v && typeof v === 'object' ? staticIp(v, path) : `field "${path}" must be "dhcp" or {"ip", "subnet", "gateway", "dns"} (got ${show(v)})`;
 
 const pin = int(-1, 29);
 const GPIO = int(0, 29);
@@ -60,7 +61,7 @@ const W5500: Record<string, Check> = {
   spi: object({ bus: int(0, 1), miso: GPIO, cs: GPIO, sck: GPIO, mosi: GPIO, baudrate: int(100000, 62500000) }),
   reset: pin,
   interrupt: pin,
-  ip: either(exactly('dhcp'), object({ ip: ipv4, subnet: ipv4, gateway: ipv4, dns: ipv4 }, ['ip']), '"dhcp" or {"ip", "subnet", "gateway", "dns"} with dotted IPv4 addresses'),
+  ip: ipConfig,
   mac,
   hostname: text,
   retry: object({ time: int(1, 6553), count: int(0, 255) }),

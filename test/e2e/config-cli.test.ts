@@ -103,7 +103,9 @@ test('driver options in kaluma-net.json are checked at build time', () => {
   oneLine(build({ target: 'pico-esp01', netdev: { chunksize: 1024 } }), /unknown field "netdev\.chunksize" \(did you mean "chunkSize"\?\)/);
   oneLine(build({ target: 'pico-esp01', netdev: { timeouts: { join: '5s' } } }), /field "netdev\.timeouts\.join" must be an integer 1\.\.600000 \(got "5s"\)/);
   oneLine(build({ target: 'pico-esp01', netdev: { wifi: { ssid: 'a', password: 'b' } } }), /field "netdev\.wifi": Wi-Fi credentials do not belong in kaluma-net\.json/);
-  oneLine(build({ target: 'w5500-evb-pico', netdev: { ip: { ip: '10.0.0.300' } } }), /field "netdev\.ip" must be "dhcp" or/);
+  oneLine(build({ target: 'w5500-evb-pico', netdev: { ip: { ip: '10.0.0.300' } } }), /field "netdev\.ip\.ip" must be a dotted IPv4 address like "192\.168\.1\.20" \(got "10\.0\.0\.300"\)/);
+  oneLine(build({ target: 'w5500-evb-pico', netdev: { ip: { gateway: '10.0.0.1' } } }), /field "netdev\.ip\.ip" is required/);
+  oneLine(build({ target: 'w5500-evb-pico', netdev: { ip: 'static' } }), /field "netdev\.ip" must be "dhcp" or \{"ip", "subnet", "gateway", "dns"\} \(got "static"\)/);
   oneLine(build({ target: 'w5500-evb-pico', netdev: { mac: '01:00:00:00:00:01' } }), /field "netdev\.mac" is a multicast address/);
   oneLine(build({ target: 'pico-w', netdev: { connectTimeout: -1 } }), /field "netdev\.connectTimeout" must be an integer/);
   oneLine(build({ target: 'pico', netdev: {} }), /field "netdev": target pico has no network driver/);
