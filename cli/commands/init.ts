@@ -35,7 +35,7 @@ export function register(program: Command): void {
     .description('create a project from a template (on a terminal, asks for template, language and target)')
     .argument('[dir]', 'project directory', '.')
     .option('--template <name>', `template: ${templateNames().join(', ')}`)
-    .option('-t, --target <id>', `board target: ${initTargetIds().join(', ')}`)
+    .option('-t, --target <id>', 'host, or a board with a network (see kaluma-net targets)')
     .option('--typescript', 'TypeScript sources, tsconfig.json and typings')
     .option('--javascript', 'JavaScript sources (the default; given, the language is not asked)')
     .option('--force', 'write into a non-empty directory')
