@@ -43,9 +43,16 @@ export function defineExpression(value: unknown, where: string): string {
   return JSON.stringify(value);
 }
 
+const RESERVED = new Set(
+  ('break case catch class const continue debugger default delete do else enum export extends false finally for function if import in ' +
+    'instanceof let new null return static super switch throw true try typeof var void while with yield await implements interface package private protected public').split(' '),
+);
+
 /** Checks a define KEY: a global name or a dotted path such as process.env.MODE. */
 export function checkDefineKey(key: string, where: string): void {
   if (!KEY.test(key)) throw new UserError(`${where}: "${key}" is not a name to replace (expected an identifier or a dotted path like process.env.MODE)`);
+  const first = key.split('.')[0];
+  if (RESERVED.has(first)) throw new UserError(`${where}: "${first}" is a reserved word, not a name to replace`);
 }
 
 /** `-D KEY=VALUE` texts (from the command line) as KEY -> VALUE text; the values keep the rule above. */

@@ -50,6 +50,7 @@ test('bad defines name the key and the file (or the option), never esbuild', () 
   const dir = project({ 'show.js': SHOW });
   oneLine(cli(['build', 'show.js', '-t', 'pico', '-D', '1x=2'], dir), /--define 1x=2: "1x" is not a name to replace/);
   oneLine(cli(['build', 'show.js', '-t', 'pico', '-D', 'X'], dir), /--define X: expected KEY=VALUE/);
+  oneLine(cli(['build', 'show.js', '-t', 'pico', '-D', 'if=1'], dir), /--define if=1: "if" is a reserved word, not a name to replace/);
   oneLine(cli(['build', 'show.js', '-t', 'pico', '-D', 'X="open'], dir), /--define X="open: "open: unbalanced " quote/);
   writeFileSync(join(dir, 'kaluma-net.json'), JSON.stringify({ define: { 'a-b': '1' } }));
   oneLine(cli(['build', 'show.js', '-t', 'pico'], dir), /\/kaluma-net\.json: define: "a-b" is not a name to replace/);
