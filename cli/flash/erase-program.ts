@@ -1,8 +1,8 @@
 // `kaluma-net erase`: clear the board's program region so it boots to an idle REPL.
 import { UserError } from '../util/errors';
-import { DEFAULT_TIMEOUTS, type FlashTimeouts } from './flash-program';
 import { KalumaRepl } from './kaluma-repl';
 import { SerialLink } from './serial-link';
+import { flashTimeouts, type FlashTimeouts } from './timeouts';
 
 export interface EraseOptions {
   port: string;
@@ -10,11 +10,11 @@ export interface EraseOptions {
 }
 
 export async function eraseProgram(o: EraseOptions): Promise<{ kalumaVersion: string }> {
-  const t = { ...DEFAULT_TIMEOUTS, ...o.timeouts };
+  const t = flashTimeouts(o.timeouts);
   const link = await SerialLink.open(o.port);
   try {
     const repl = new KalumaRepl(link, t);
-    await repl.interrupt();
+    await repl.sync();
     const kalumaVersion = await repl.version();
     await repl.erase();
     const left = await repl.programSize();

@@ -1,21 +1,12 @@
 // Put a program on a Kaluma board over USB serial: REPL -> version lock -> YMODEM -> verify -> .load.
 import type { StampInfo } from '../image/stamp';
 import { UserError } from '../util/errors';
-import { KalumaRepl, type ReplTimeouts } from './kaluma-repl';
+import { KalumaRepl } from './kaluma-repl';
 import { checkProgram } from './program-file';
 import { SerialLink } from './serial-link';
+import { flashTimeouts, type FlashTimeouts } from './timeouts';
 import { checkEngineLock } from './version-lock';
-import { sendYmodem, YmodemError, type YmodemTimeouts } from './ymodem-sender';
-
-export interface FlashTimeouts extends ReplTimeouts, YmodemTimeouts {}
-
-export const DEFAULT_TIMEOUTS: FlashTimeouts = {
-  replyMs: 3000,
-  eraseMs: 30000,
-  startMs: 5000,
-  headerMs: 30000,
-  blockMs: 3000,
-};
+import { sendYmodem, YmodemError } from './ymodem-sender';
 
 export interface FlashOptions {
   port: string;
@@ -57,13 +48,13 @@ export const RECOVERY_HINT =
 
 export async function flashProgram(o: FlashOptions): Promise<FlashReport> {
   checkProgram(o.program, o.where);
-  const t = { ...DEFAULT_TIMEOUTS, ...o.timeouts };
+  const t = flashTimeouts(o.timeouts);
   const log = o.log ?? (() => undefined);
   const sessions = o.sessions ?? 2;
   const link = await SerialLink.open(o.port);
   try {
     const repl = new KalumaRepl(link, t);
-    await repl.interrupt();
+    await repl.sync();
     const kalumaVersion = await repl.version();
     for (const warning of checkEngineLock(kalumaVersion, o.stamp, o.where, !!o.force)) log(`warning: ${warning}`);
     const area = await repl.areaSize();
@@ -86,6 +77,7 @@ export async function flashProgram(o: FlashOptions): Promise<FlashReport> {
           onProgress: o.onProgress,
         });
         transferMs = Date.now() - started;
+        await repl.endWrite();
         break;
       } catch (e) {
         if (!(e instanceof YmodemError)) throw e;
@@ -93,7 +85,7 @@ export async function flashProgram(o: FlashOptions): Promise<FlashReport> {
           throw new UserError(`${o.port}: flashing ${o.where} failed: ${e.message}. The program on the board is incomplete. ${RECOVERY_HINT}`);
         }
         log(`transfer failed (${e.message}); starting a new session`);
-        await repl.interrupt().catch(() => {
+        await repl.sync().catch(() => {
           throw new UserError(`${o.port}: flashing ${o.where} failed: ${e.message}; then the board stopped answering its REPL. ${RECOVERY_HINT}`);
         });
       }
@@ -104,7 +96,8 @@ export async function flashProgram(o: FlashOptions): Promise<FlashReport> {
       throw new UserError(`${o.port}: verification failed: the board holds a ${stored}-byte program, ${o.where} has ${o.program.length} bytes. ${RECOVERY_HINT}`);
     }
     const readBack = o.verify ?? true;
-    if (readBack && !(await repl.readsBack(o.program, t.replyMs + o.program.length / 10))) {
+    // The dump is the program once more over USB (~1 MB/s on a board); the bound is generous.
+    if (readBack && !(await repl.readsBack(o.program, t.replyMs + (t.replyMs * o.program.length) / 4096))) {
       throw new UserError(`${o.port}: verification failed: the program read back from the board (.flash -r) differs from ${o.where} (use --no-verify to skip the read-back). ${RECOVERY_HINT}`);
     }
     const loaded = o.load ?? true;

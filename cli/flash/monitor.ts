@@ -2,6 +2,9 @@
 // (Ctrl-C too, which stops running JS on the board); Ctrl-] ends the session.
 import { openSerialPort } from '../util/serialport';
 import { UserError } from '../util/errors';
+import { KalumaRepl } from './kaluma-repl';
+import { SerialLink } from './serial-link';
+import { flashTimeouts, type FlashTimeouts } from './timeouts';
 
 export const EXIT_KEY = 0x1d;
 export const EXIT_KEY_NAME = 'Ctrl-]';
@@ -18,8 +21,10 @@ export interface MonitorInput {
 
 export interface MonitorOptions {
   port: string;
-  /** Send `.load` first: restart the stored program so its start-up output shows. */
+  /** Stop what runs and empty the REPL's line (as `flash` does), then `.load`: the stored program
+   *  starts again and its start-up output shows. */
   reset?: boolean;
+  timeouts?: Partial<FlashTimeouts>;
   input: MonitorInput;
   output: { write(data: Uint8Array | string): unknown };
   /** Status lines (start, exit key, end). */
@@ -29,6 +34,7 @@ export interface MonitorOptions {
 }
 
 export async function runMonitor(o: MonitorOptions): Promise<void> {
+  if (o.reset) await idleBoard(o.port, o.timeouts);
   const port = await openSerialPort(o.port);
   const raw = !!o.input.isTTY && typeof o.input.setRawMode === 'function';
   o.notice(`--- kaluma-net monitor on ${o.port}; exit with ${EXIT_KEY_NAME}${raw ? ' (Ctrl-C goes to the board)' : ''} ---`);
@@ -67,4 +73,13 @@ export async function runMonitor(o: MonitorOptions): Promise<void> {
     o.input.resume();
     if (o.reset) port.write('.load\r');
   });
+}
+
+async function idleBoard(path: string, timeouts?: Partial<FlashTimeouts>): Promise<void> {
+  const link = await SerialLink.open(path);
+  try {
+    await new KalumaRepl(link, flashTimeouts(timeouts)).sync();
+  } finally {
+    await link.close();
+  }
 }

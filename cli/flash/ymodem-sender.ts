@@ -1,7 +1,9 @@
-// YMODEM-1K sender with CRC-16, shaped by what Kaluma's receiver does (kaluma-platform.md §5):
-// `C` once a second until the first packet; the header ACK comes only after the whole program region is
-// erased; a bad packet gets `C`, a wrong sequence number `NAK` (also a repeat of a block it already has);
-// EOT gets one ACK; the closing empty header ends the session and writes the terminating NUL.
+// YMODEM-1K sender with CRC-16, shaped by what Kaluma 1.2.1's receiver does (src/ymodem.c): `C` once a
+// second until the first packet (the first after 1 s); the header's ACK (then `C`) comes only after the
+// whole program region is erased; a bad or cut-off packet gets `C`, a wrong sequence number `NAK` (also
+// a repeat of a block it already has); EOT gets one ACK; the closing empty header ends the session and
+// writes the terminating NUL, and "Done" follows 500 ms later. More than 5 bad packets in a row get
+// CA CA, but the receiver keeps running: only CA CA from us, `a`, or a refused write end it.
 import { crc16Xmodem } from './crc16';
 import { SerialTimeoutError, type SerialLink } from './serial-link';
 
@@ -45,8 +47,11 @@ export class YmodemError extends Error {
   }
 }
 
-const SESSION_END = /Done|Aborted|Failed to receive|Verification failed/;
-const REPLY = /\x06|\x15|C|\x18\x18|Done|Aborted|Failed to receive|Verification failed/;
+const SESSION_END = /Done|Aborted|Failed to receive|Verification failed|The file size is too large/;
+const REPLY = /\x06|\x15|C|\x18\x18|Done|Aborted|Failed to receive|Verification failed|The file size is too large/;
+
+/** The board's answers to a program it cannot store: a new session would fail the same way. */
+const REFUSALS = ['Verification failed', 'The file size is too large'];
 
 type Reply = 'ack' | 'nak' | 'c' | 'ca' | 'timeout' | { end: string };
 
@@ -94,7 +99,7 @@ export async function sendYmodem(link: SerialLink, o: YmodemSendOptions): Promis
     } catch (e) {
       if (!(e instanceof SerialTimeoutError)) throw e;
     }
-    const refused = said === 'Verification failed';
+    const refused = REFUSALS.includes(said);
     throw new YmodemError(
       `the board aborted the transfer at ${at}` + (said ? ` and said "${said}"` : '') + (refused ? ' (the program does not fit its program region, or writing the flash failed)' : ''),
       !refused,
@@ -105,7 +110,7 @@ export async function sendYmodem(link: SerialLink, o: YmodemSendOptions): Promis
     throw new YmodemError(why, true);
   };
   const unexpectedEnd = (r: { end: string }, at: string): never => {
-    throw new YmodemError(`the board ended the transfer at ${at} and said "${r.end}"`, r.end !== 'Verification failed');
+    throw new YmodemError(`the board ended the transfer at ${at} and said "${r.end}"`, !REFUSALS.includes(r.end));
   };
   const dataBlock = (n: number) => ymodemPacket(n, data.subarray((n - 1) * BLOCK, n * BLOCK));
 

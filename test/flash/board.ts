@@ -1,7 +1,7 @@
 // Test harness: an emulated Kaluma board on one end of a real pty pair; the code under test opens the other.
 import { openEmulatedKaluma } from '../../cli/emulate/kaluma-device/serial';
 import type { KalumaDevice, KalumaDeviceOptions } from '../../cli/emulate/kaluma-device/device';
-import type { FlashTimeouts } from '../../cli/flash/flash-program';
+import type { FlashTimeouts } from '../../cli/flash/timeouts';
 import { openPtyPair } from './pty-pair';
 
 export interface Board {
@@ -11,9 +11,9 @@ export interface Board {
   close(): Promise<void>;
 }
 
-/** Device timing scaled down (the receiver's 1 s tick -> 80 ms) with flasher timeouts to match. */
-export const FAST_DEVICE: KalumaDeviceOptions = { tickMs: 80, eraseMs: 50, chatterMs: 20 };
-export const FAST_TIMEOUTS: FlashTimeouts = { replyMs: 500, eraseMs: 1000, startMs: 500, headerMs: 1000, blockMs: 250 };
+/** Device timing scaled down (the receiver's 1 s tick -> 80 ms, its 500 ms pause -> 40 ms) with flasher timeouts to match. */
+export const FAST_DEVICE: KalumaDeviceOptions = { tickMs: 80, doneDelayMs: 40, eraseMs: 50, chatterMs: 20 };
+export const FAST_TIMEOUTS: FlashTimeouts = { replyMs: 500, eraseMs: 1000, gapMs: 20, startMs: 500, headerMs: 1000, blockMs: 250 };
 
 export async function openBoard(options: KalumaDeviceOptions = {}): Promise<Board> {
   const pair = await openPtyPair();

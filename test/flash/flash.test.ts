@@ -85,6 +85,29 @@ test('a chatty program, a busy loop and echo off are all interrupted before the 
   }
 });
 
+/** The lines the flasher itself types. */
+const OURS = ['.echo on', '.reset', '.hi', '.flash -t', '.flash -w', '.flash -s', '.flash -r', '.load'];
+
+test('whatever the line buffer holds, none of it runs and none of it reaches our commands', async () => {
+  // Kaluma keeps typed bytes in its line buffer through Ctrl+C: `.reset` after them would be one
+  // line with them (issue 15: "\x18\x18.reset" answered with a SyntaxError). A trailing space after
+  // ".flash -e" would even erase the program if that line ran.
+  const program = sampleProgram(2000);
+  for (const typed of ['abc', '.flash -e ', 'while(1){}', '\x1b[', '\x1b[3', 'x'.repeat(1100)]) {
+    await onBoard({ program: Buffer.from('old();') }, async (board) => {
+      const raw = await SerialLink.open(board.port);
+      await raw.write(typed);
+      await raw.waitForLength(typed.length, 200);
+      await raw.close();
+      await flashProgram(options(board, { program }));
+      assert.ok(Buffer.from(board.device.storedProgram()).equals(withNul(program)), JSON.stringify(typed));
+      const foreign = board.device.lines.filter((l) => !OURS.includes(l) && !l.startsWith('\x18'));
+      assert.equal(foreign, [], `lines run after ${JSON.stringify(typed.slice(0, 20))}`);
+      assert.not.ok(board.device.events.includes('erase'));
+    });
+  }
+});
+
 test('a YMODEM session left open by a killed flasher is ended with CA CA first', async () => {
   const program = sampleProgram(2000);
   await onBoard({}, async (board) => {

@@ -3,7 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PassThrough } from 'node:stream';
 import { runMonitor } from '../../cli/flash/monitor';
-import { openBoard, until } from './board';
+import { FAST_TIMEOUTS, openBoard, until } from './board';
 
 function capture() {
   let text = '';
@@ -16,11 +16,11 @@ test('piped lines reach the REPL; --reset sends .load first; the session ends af
     const input = new PassThrough();
     const output = capture();
     const notices: string[] = [];
-    const done = runMonitor({ port: board.port, reset: true, input, output, notice: (l) => notices.push(l), lingerMs: 200 });
+    const done = runMonitor({ port: board.port, reset: true, timeouts: FAST_TIMEOUTS, input, output, notice: (l) => notices.push(l), lingerMs: 200 });
     input.end('.hi\n');
     await done;
-    assert.match(output.text(), /\.hi\r\nWelcome to Kaluma v1\.2\.1\r\n/);
-    assert.equal(board.device.events, ['load']);
+    assert.match(output.text(), /^\.load\r\n\x1b\[0m\r\x1b7> \x1b\[H\x1b\[900C\x1b\[6n\x1b8\x1b\[2C\.hi\r\n {9}___\r\n   _____\/ \. \\   Welcome to Kaluma v1\.2\.1\r\n/);
+    assert.equal(board.device.events, ['ctrl-c', 'reset', 'load']);
     assert.match(notices[0], /^--- kaluma-net monitor on .*; exit with Ctrl-\] ---$/);
     assert.is(notices[1], '--- monitor closed ---');
   } finally {

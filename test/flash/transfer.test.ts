@@ -30,7 +30,7 @@ test('64 KB program: stored bytes equal the program and its NUL, then .load', as
   const program = sampleProgram(64 * 1024);
   const r = await flashTo({}, program);
   assertStored(r, program);
-  assert.equal(r.device.events, ['reset', 'header usercode 65536', 'ymodem Done', 'load']);
+  assert.equal(r.device.events, ['ctrl-c', 'reset', 'header usercode 65536', 'ymodem Done', 'load']);
   assert.is(r.report!.blocks, 64);
   assert.ok(r.report!.readBack);
   console.log(`    64 KB over the pty: YMODEM session ${r.report!.transferMs} ms (includes the emulated 50 ms erase and up to 80 ms until the first C)`);
@@ -52,11 +52,15 @@ test('--no-load leaves the program stopped; --no-verify skips the read-back', as
   assert.is(r.report!.readBack, false);
 });
 
-test('a byte lost inside a block: the board answers C after its packet timeout, the block goes again', async () => {
+test('a byte lost inside a block: the receiver times out and parses the rest as start bytes; a new session succeeds', async () => {
+  // Kaluma's receiver leaves a cut-off packet's bytes in its ring buffer; read one by one afterwards,
+  // the first `a` among them aborts the session (program text has plenty).
   const program = sampleProgram(8000);
-  const r = await flashTo({ faults: { dropByte: [{ seq: 2, index: 300 }, { seq: 7, index: 1 }] } }, program);
+  const r = await flashTo({ faults: { dropByte: [{ seq: 2, index: 300 }] } }, program);
   assertStored(r, program);
-  assert.equal(faultsOf(r.device), ['fault dropByte 2', 'fault dropByte 7']);
+  assert.equal(faultsOf(r.device), ['fault dropByte 2']);
+  assert.is(r.report!.sessions, 2);
+  assert.equal(r.device.events.filter((e) => e.startsWith('ymodem')), ['ymodem Aborted', 'ymodem Done']);
 });
 
 test('bad CRC answers (C) and NAKs are retried', async () => {
@@ -96,23 +100,15 @@ test('a slow erase: the header ACK is waited for, not resent', async () => {
   assert.is(r.device.events.filter((e) => e.startsWith('header')).length, 1);
 });
 
-test('a device that aborts once: a new session succeeds', async () => {
+test('a flash write the board refuses: CA CA and "Verification failed", not retried, a clear failure with recovery advice', async () => {
   const program = sampleProgram(5000);
-  const r = await flashTo({ faults: { abortAt: [{ seq: 3 }] } }, program);
-  assertStored(r, program);
-  assert.is(r.report!.sessions, 2);
-  assert.equal(r.device.events.filter((e) => e.startsWith('ymodem')), ['ymodem Failed to receive', 'ymodem Done']);
-  assert.match(r.log.join('\n'), /board aborted the transfer at block 3 of 5 and said "Failed to receive"/);
-});
-
-test('a device that keeps aborting: a clear failure with recovery advice, no "success"', async () => {
-  const program = sampleProgram(5000);
-  const r = await flashTo({ faults: { abortAt: [{ seq: 3, times: 9 }] } }, program);
+  const r = await flashTo({ faults: { writeFails: [{ seq: 3, times: 9 }] } }, program);
   assert.ok(r.error);
-  assert.match(r.error!.message, /flashing app\.js failed: the board aborted the transfer at block 3 of 5/);
+  assert.match(r.error!.message, /flashing app\.js failed: the board aborted the transfer at block 3 of 5 and said "Verification failed"/);
   assert.match(r.error!.message, /incomplete/);
   assert.match(r.error!.message, /kaluma-net erase/);
   assert.match(r.error!.message, /BOOTSEL/);
+  assert.is(r.device.events.filter((e) => e.startsWith('header')).length, 1);
   assert.not.ok(r.stored.equals(withNul(program)));
 });
 
@@ -128,19 +124,19 @@ test('a stalled device: bounded retries, CA CA, then a clear failure', async () 
   assert.is(r.stored.length, 0, 'no NUL was written: the board holds no finished program');
 });
 
-test('more bad packets than the board tolerates: it sends CA CA, a new session succeeds', async () => {
+test('more than 5 bad packets: the board answers CA CA but its receiver goes on; our CA CA ends it, a new session succeeds', async () => {
   const program = sampleProgram(4000);
-  const r = await flashTo({ maxErrors: 2, faults: { badCrc: [{ seq: 2, times: 3 }] } }, program);
+  const r = await flashTo({ faults: { badCrc: [{ seq: 2, times: 6 }] } }, program, { maxRetries: 8 });
   assertStored(r, program);
   assert.is(r.report!.sessions, 2);
-  assert.equal(r.device.events.filter((e) => e.startsWith('ymodem')), ['ymodem Failed to receive', 'ymodem Done']);
+  assert.equal(r.device.events.filter((e) => e.startsWith('ymodem')), ['ymodem Aborted', 'ymodem Done']);
 });
 
 test('region overflow the board only notices while writing: Verification failed, not retried', async () => {
   const program = sampleProgram(12 * 1024);
   const r = await flashTo({ regionSize: 8 * 1024, faults: { reportedAreaSize: 512 * 1024 } }, program);
   assert.ok(r.error);
-  assert.match(r.error!.message, /aborted the transfer at block 9 of 12 and said "Verification failed"/);
+  assert.match(r.error!.message, /aborted the transfer at block 8 of 12 and said "Verification failed"/);
   assert.match(r.error!.message, /does not fit/);
   assert.is(r.device.events.filter((e) => e.startsWith('header')).length, 1);
 });

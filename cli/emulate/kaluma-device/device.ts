@@ -1,17 +1,20 @@
-// An emulated Kaluma 1.2 board as seen over its USB serial port: the REPL and the `.flash -w` YMODEM
-// receiver, written from kaluma-platform.md §5 and kaluma-api.md §12 (not from our sender), with the
-// program region as bytes so tests can compare what was stored. Faults can be injected per block.
-import { crc16 } from './crc';
+// An emulated Kaluma 1.2.1 board as seen over its USB serial port, written from the firmware's source
+// (src/repl.c, src/ymodem.c, src/prog.c, targets/rp2/src/tty.c, TinyUSB's CDC class) and checked
+// against bytes captured from the real firmware (test/flash/data/). Every byte it prints is the
+// firmware's; what it cannot do is run JavaScript (see `evaluate` and the program behaviours).
+//
+// The input path is the board's: host bytes arrive in USB packets of up to 64 bytes, enter TinyUSB's
+// 256-byte CDC FIFO only while it has room for a whole packet (else they wait on the host), and a
+// packet holding Ctrl+C (outside YMODEM) makes the firmware stop the VM and FLUSH that FIFO, so the
+// bytes that came with it are lost. The main loop moves the FIFO into the tty ring buffer and hands
+// everything there to the REPL at once; a command that blocks (YMODEM, erase, a busy program) holds
+// the rest of that chunk until it returns.
+import { LineEditor, COLOR_ERROR, COLOR_NORMAL } from './line-editor';
+import { RESULT_TEXT, receiveYmodem, type FaultKind } from './ymodem-receiver';
 
-const SOH = 0x01;
-const STX = 0x02;
-const EOT = 0x04;
-const ACK = 0x06;
-const NAK = 0x15;
-const CA = 0x18;
-const C = 0x43;
 const CTRL_C = 0x03;
-const CTRL_D = 0x04;
+const USB_PACKET = 64; // CFG_TUD_CDC_EP_BUFSIZE
+const CDC_FIFO = 256; // CFG_TUD_CDC_RX_BUFSIZE
 
 /** A fault on the block with YMODEM sequence number `seq` (0 = header), `times` times (default 1). */
 export interface BlockFault {
@@ -20,7 +23,7 @@ export interface BlockFault {
 }
 
 export interface KalumaDeviceFaults {
-  /** Byte `index` of the packet after its start byte (1 = the inverted sequence number, 2.. = data, then CRC) is lost on the way in. */
+  /** Byte `index` of the packet after its start byte (0 = the sequence number, 2.. = data, then CRC) is lost on the way in. */
   dropByte?: (BlockFault & { index: number })[];
   /** The device's answer to the block is lost on the way out (the block itself was taken). */
   dropAnswer?: BlockFault[];
@@ -28,10 +31,10 @@ export interface KalumaDeviceFaults {
   badCrc?: BlockFault[];
   /** The block is answered NAK (not stored). */
   nak?: BlockFault[];
-  /** The block is acknowledged but stored with its first byte flipped (a failing flash write). */
+  /** The block is acknowledged but stored with its first byte flipped (a flash write that silently fails). */
   corruptStore?: BlockFault[];
-  /** At this block the device gives up: CA CA, then `Failed to receive`. */
-  abortAt?: BlockFault[];
+  /** Writing the block fails (packet_cb < 0): CA CA, then `Verification failed`. */
+  writeFails?: BlockFault[];
   /** When this block arrives the device stops answering anything, for good. */
   stallAt?: number;
   /** The device never answers at all. */
@@ -40,81 +43,110 @@ export interface KalumaDeviceFaults {
   reportedAreaSize?: number;
 }
 
+/** What a program does while it runs: nothing, print a line every `chatterMs` (console.log), or
+ *  loop without yielding (only Ctrl+C stops it). */
+export type ProgramBehaviour = 'idle' | 'chatty' | 'busy';
+
 export interface KalumaDeviceOptions {
   /** Firmware version in the `.hi` banner. */
   version?: string;
-  /** Program region size in bytes (pico/pico-w: 512 KB). */
+  /** Program region size in bytes (pico: 128 sectors of 4 KB). */
   regionSize?: number;
-  /** Time to erase the program region (real boards: 10 s or more). */
+  /** Time to erase the program region (flash_range_erase of 512 KB: ~1.2 s typical, up to 16 s). */
   eraseMs?: number;
-  /** The receiver's second: `C` interval and packet timeout. */
+  /** The receiver's timeout (DOWNLOAD_TIMEOUT, 1 s): the `C` interval and the time a packet may take. */
   tickMs?: number;
-  /** Consecutive bad packets tolerated once a session began; one more aborts it (CA CA). */
-  maxErrors?: number;
+  /** The pause after a YMODEM session before its message (km_delay(500)). */
+  doneDelayMs?: number;
   /** Interval of a chatty program's output lines. */
   chatterMs?: number;
   echo?: boolean;
-  /** What runs when the port opens: nothing, a program that prints, or JS in a busy loop (only Ctrl+C gets through). */
-  running?: 'idle' | 'chatty' | 'busy';
+  /** What runs when the port opens. */
+  running?: ProgramBehaviour;
+  /** What the stored program does when `.load` starts it. */
+  runs?: ProgramBehaviour;
   /** Program stored at start (without its NUL). */
   program?: Uint8Array;
+  /** The output of a REPL line of JavaScript (the emulator runs none); default: `undefined`, as an
+   *  expression statement without a value prints. Lines with a character the engine rejects always
+   *  give the firmware's SyntaxError. */
+  evaluate?: (code: string) => string;
   faults?: KalumaDeviceFaults;
 }
 
-type Mode = 'repl' | 'busy' | 'ymodem' | 'working' | 'stalled';
-
-interface Receiver {
-  phase: 'start' | 'body' | 'ca';
-  expected: number;
-  begun: boolean;
-  errors: number;
-  size: number | null;
-  cursor: number;
-  body: Uint8Array;
-  filled: number;
-}
+const COMMANDS: [string, string][] = [
+  ['.help', 'Print this help message'],
+  ['.hi', 'Print welcome message'],
+  ['.echo', 'Echo on/off'],
+  ['.reset', 'Soft reset'],
+  ['.flash', 'Commands for flash'],
+  ['.load', 'Load code from flash'],
+  ['.mem', 'Heap memory status'],
+  ['.gc', 'Perform garbage collection'],
+  // registered by the fs module at start-up and after every soft reset (not emulated)
+  ['.ls', 'List files'],
+  ['.pwd', 'Print current directory'],
+  ['.cd', 'Change current directory'],
+  ['.mkdir', 'Create directory'],
+  ['.rm', 'Remove file or directory'],
+  ['.cat', 'Print the content of file'],
+];
 
 export class KalumaDevice {
   /** The program region; 0xFF = erased. */
   readonly region: Uint8Array;
-  /** What happened, in order: 'reset', 'load', 'erase', 'header usercode 1234', 'fault nak 3', 'ymodem Done', ... */
+  /** What happened, in order: 'reset', 'load', 'erase', 'header usercode 1234', 'fault nak 3', 'ymodem Done', 'ctrl-c', ... */
   readonly events: string[] = [];
+  /** Every line the REPL ran (commands and JavaScript), as the firmware's line buffer held it. */
+  readonly lines: string[] = [];
 
-  private readonly o: Required<Omit<KalumaDeviceOptions, 'program' | 'faults'>>;
+  private readonly o: Required<Omit<KalumaDeviceOptions, 'program' | 'faults' | 'evaluate'>>;
   private readonly faults: KalumaDeviceFaults;
   private readonly used = new Map<object, number>();
-  private mode: Mode;
-  private echo: boolean;
-  private line = '';
-  private queue: number[] = [];
-  private rx: Receiver | null = null;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly editor: LineEditor;
+  private readonly hostQueue: Uint8Array[] = [];
+  private cdcFifo: number[] = [];
+  private ring: number[] = [];
+  private usbBlocked = false;
+  private ymodemState = false;
+  private vmStop = false;
+  private busy = false;
+  private idle = false;
+  private wakers: (() => void)[] = [];
   private chatter: ReturnType<typeof setInterval> | undefined;
+  private timers = new Set<ReturnType<typeof setTimeout>>();
   private closed = false;
+  private bytesRemained = 0;
+  private cursor = 0;
 
   constructor(
     private readonly send: (bytes: Uint8Array) => void,
-    options: KalumaDeviceOptions = {},
+    private readonly options: KalumaDeviceOptions = {},
   ) {
     this.o = {
       version: options.version ?? '1.2.1',
-      regionSize: options.regionSize ?? 512 * 1024,
-      eraseMs: options.eraseMs ?? 10000,
+      regionSize: options.regionSize ?? 128 * 4096,
+      eraseMs: options.eraseMs ?? 1200,
       tickMs: options.tickMs ?? 1000,
-      maxErrors: options.maxErrors ?? 5,
+      doneDelayMs: options.doneDelayMs ?? 500,
       chatterMs: options.chatterMs ?? 100,
       echo: options.echo ?? true,
       running: options.running ?? 'idle',
+      runs: options.runs ?? 'idle',
     };
     this.faults = options.faults ?? {};
-    this.echo = this.o.echo;
     this.region = new Uint8Array(this.o.regionSize).fill(0xff);
     if (options.program) {
       this.region.set(options.program);
       this.region[options.program.length] = 0;
     }
-    this.mode = this.o.running === 'busy' ? 'busy' : 'repl';
-    if (this.o.running === 'chatty') this.startChatter();
+    this.editor = new LineEditor({
+      print: (t) => this.print(t),
+      enter: (line) => this.runLine(line),
+      softReset: () => this.softReset(),
+    });
+    this.editor.echo = this.o.echo;
+    void this.mainLoop();
   }
 
   /** The stored program with its terminating NUL; empty when the region holds none. */
@@ -123,288 +155,292 @@ export class KalumaDevice {
     return this.region[0] === 0xff || nul < 0 ? new Uint8Array(0) : this.region.slice(0, nul + 1);
   }
 
-  /** Bytes from the host. */
+  /** Bytes from the host, as one USB transfer (split into packets of 64). */
   receive(bytes: Uint8Array): void {
     if (this.closed || this.faults.silent) return;
-    for (let i = 0; i < bytes.length; i++) {
-      if (this.mode === 'stalled') return;
-      if (this.mode === 'working') {
-        this.queue.push(...bytes.subarray(i));
-        return;
-      }
-      if (this.mode === 'ymodem') this.receiverByte(bytes[i]);
-      else this.replByte(bytes[i]);
-    }
+    for (let i = 0; i < bytes.length; i += USB_PACKET) this.hostQueue.push(bytes.slice(i, i + USB_PACKET));
+    this.pumpUsb();
   }
 
   close(): void {
     this.closed = true;
-    clearTimeout(this.timer);
     clearInterval(this.chatter);
+    for (const t of this.timers) clearTimeout(t);
+    this.wake();
   }
 
-  // ---- REPL ----
+  // ---- USB CDC and the tty ring buffer ----
 
-  private replByte(b: number): void {
-    if (this.mode === 'busy') {
-      if (b === CTRL_C) {
-        this.mode = 'repl';
-        this.print('Aborted\r\n');
-        this.prompt();
+  /** TinyUSB takes a packet only with room for a whole one; tud_cdc_rx_wanted_cb sees Ctrl+C. */
+  private pumpUsb(): void {
+    while (!this.usbBlocked && this.hostQueue.length && CDC_FIFO - this.cdcFifo.length >= USB_PACKET) {
+      const packet = this.hostQueue.shift()!;
+      this.cdcFifo.push(...packet);
+      if (!this.ymodemState && packet.includes(CTRL_C)) {
+        this.events.push('ctrl-c');
+        this.vmStop = true;
+        this.cdcFifo = []; // tud_cdc_read_flush
       }
+    }
+    this.wake();
+  }
+
+  /** km_tty_available: the FIFO into the ring buffer; any byte read clears a pending VM stop. */
+  private ttyAvailable(): number {
+    while (this.cdcFifo.length) {
+      this.ring.push(...this.cdcFifo);
+      this.cdcFifo = [];
+      this.vmStop = false;
+      this.pumpUsb(); // room again: packets waiting on the host come in
+    }
+    return this.ring.length;
+  }
+
+  private wake(): void {
+    const w = this.wakers;
+    this.wakers = [];
+    for (const f of w) f();
+  }
+
+  private nextEvent(timeoutMs?: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.wakers.push(resolve);
+      if (timeoutMs !== undefined) this.after(timeoutMs, resolve);
+    });
+  }
+
+  private after(ms: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, ms);
+    this.timers.add(t);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.after(ms, resolve));
+  }
+
+  /** km_tty_read_sync: `len` bytes once they are all in the ring buffer, else null after the timeout. */
+  private async readSync(len: number, timeoutMs: number): Promise<Uint8Array | null> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (this.closed) return new Promise<never>(() => undefined);
+      if (len > 1 && this.ttyAvailable() >= 1) this.dropInjectedByte();
+      if (this.ttyAvailable() >= len) return Uint8Array.from(this.ring.splice(0, len));
+      const left = deadline - Date.now();
+      if (left <= 0) return null;
+      await this.nextEvent(left);
+    }
+  }
+
+  // ---- the firmware's main loop (km_io_run) ----
+
+  private async mainLoop(): Promise<void> {
+    if (this.o.running === 'chatty') this.startChatter();
+    if (this.o.running === 'busy') await this.runBusy();
+    while (!this.closed) {
+      if (this.ttyAvailable() > 0) {
+        const chunk = this.ring.splice(0);
+        for (const b of chunk) await this.editor.byte(b);
+        continue;
+      }
+      this.idle = true;
+      await this.nextEvent();
+      this.idle = false;
+    }
+  }
+
+  /** JavaScript that never yields: only the VM stop set by Ctrl+C ends it (jerryxx_print_error). */
+  private async runBusy(): Promise<void> {
+    this.busy = true;
+    while (!this.vmStop && !this.closed) await this.nextEvent();
+    this.vmStop = false;
+    this.busy = false;
+    this.print(`${COLOR_ERROR}Aborted\r\n${COLOR_NORMAL}`);
+  }
+
+  private startChatter(): void {
+    let n = 0;
+    this.chatter = setInterval(() => {
+      // Timers run between main-loop turns only: not inside a command, not during a busy program.
+      if (this.idle && !this.busy) this.print(`\x1b[2K\r${COLOR_NORMAL}tick ${++n}\r\n`);
+    }, this.o.chatterMs);
+  }
+
+  /** km_runtime_cleanup: the program's timers are gone. */
+  private stopProgram(): void {
+    clearInterval(this.chatter);
+    this.chatter = undefined;
+  }
+
+  // ---- lines ----
+
+  private async runLine(line: string): Promise<void> {
+    if (!line.length) return;
+    this.lines.push(line);
+    if (line[0] !== '.') return this.runCode(line);
+    const tokens = line.split(' ').filter((t) => t.length > 0).slice(0, 5);
+    const [name, arg] = tokens;
+    if (!COMMANDS.some(([n]) => n === name)) {
+      this.print(`${COLOR_ERROR}Unknown command: ${name ?? ''}\r\n${COLOR_NORMAL}`);
       return;
     }
-    if (b === CTRL_C) this.line = '';
-    else if (b === CTRL_D) {
-      this.line = '';
-      this.runLine('.reset');
-    } else if (b === 0x0d) {
-      if (this.echo) this.print('\r\n');
-      const line = this.line;
-      this.line = '';
-      this.runLine(line);
-    } else if (b === 0x08 || b === 0x7f) {
-      if (this.line) {
-        this.line = this.line.slice(0, -1);
-        if (this.echo) this.print('\x1b[D\x1b[K');
-      }
-    } else if (b !== 0x0a) {
-      this.line += String.fromCharCode(b);
-      if (this.echo) this.send(new Uint8Array([b]));
-    }
-  }
-
-  private runLine(line: string): void {
-    const [cmd, arg] = line.trim().split(/ +/);
-    if (!cmd) return this.prompt();
-    if (!cmd.startsWith('.')) {
-      this.print('undefined\r\n'); // the emulator evaluates no JS
-      return this.prompt();
-    }
-    switch (cmd) {
-      case '.hi':
-        this.print(`Welcome to Kaluma v${this.o.version}\r\nhttps://kalumajs.org\r\nType '.help' for more info.\r\n`);
-        break;
-      case '.echo':
-        if (arg === 'on' || arg === 'off') this.echo = arg === 'on';
-        break;
-      case '.reset':
-        this.events.push('reset');
-        clearInterval(this.chatter);
-        this.print('soft reset\r\n');
-        break;
-      case '.load':
-        // Cleanup drops the running program's timers, then the stored program runs (not emulated).
-        this.events.push('load');
-        clearInterval(this.chatter);
-        break;
-      case '.mem':
-        this.print('total: 184320, occupied: 4096, peak: 8192\r\n');
-        break;
-      case '.gc':
-        break;
+    switch (name) {
       case '.help':
-        this.print('.echo\tEcho on/off.\r\n.reset\tSoft reset.\r\n.load\tLoad and run the program.\r\n.flash\tFlash program.\r\n.mem\tHeap memory status.\r\n.gc\tGarbage collection.\r\n.hi\tBanner.\r\n');
-        break;
+        for (const [n, desc] of COMMANDS) this.print(`${n}\t${desc}\r\n`);
+        this.print('\r\nCTRL+C\tAbort running code\r\nCTRL+D\tSoft reset\r\n');
+        return;
+      case '.hi':
+        return this.print(
+          '         ___\r\n' +
+            `   _____/ . \\   Welcome to Kaluma v${this.o.version}\r\n` +
+            '  /        __>  https://kaluma.io\r\n' +
+            ' |/\\________/\r\n' +
+            "  \\__@  v  v    Type '.help' for more info.\r\n" +
+            '-----------------------------------------------\r\n' +
+            '\r\n',
+        );
+      case '.echo':
+        if (arg === 'on') this.editor.echo = true;
+        else if (arg === 'off') this.editor.echo = false;
+        return;
+      case '.reset':
+        return this.softReset();
       case '.flash':
         return this.flashCommand(arg);
-      default:
-        this.print(`Unknown command: ${cmd}\r\n`);
+      case '.load':
+        this.events.push('load');
+        this.stopProgram();
+        if (this.o.runs === 'chatty') this.startChatter();
+        if (this.o.runs === 'busy') await this.runBusy();
+        return;
+      case '.mem':
+        return this.print('total: 184312, occupied: 12480, peak: 14192\r\n');
     }
-    this.prompt();
   }
 
-  private flashCommand(arg: string | undefined): void {
+  /** run_code: the emulator runs no JavaScript, but a character the engine's lexer rejects is the
+   *  SyntaxError the firmware prints (our flasher relies on it to empty the line buffer). */
+  private async runCode(code: string): Promise<void> {
+    const at = invalidCharacter(code);
+    if (at) {
+      this.print(`${COLOR_ERROR}SyntaxError: Invalid (unexpected) character. [<anonymous>:${at.line}:${at.column}]\r\n${COLOR_NORMAL}`);
+      return;
+    }
+    this.print(this.options.evaluate ? this.options.evaluate(code) : `\x1b[90mundefined${COLOR_NORMAL}\r\n`);
+  }
+
+  private async softReset(): Promise<void> {
+    this.events.push('reset');
+    this.stopProgram();
+    this.print('\r\nsoft reset\r\n');
+  }
+
+  private async flashCommand(arg: string | undefined): Promise<void> {
     switch (arg) {
-      case '-w':
-        return this.startReceiver();
       case '-e':
-        return this.work(this.o.eraseMs, 'repl', () => {
-          this.region.fill(0xff);
-          this.events.push('erase');
-          this.prompt();
-        });
+        await this.eraseRegion();
+        this.events.push('erase');
+        return this.print('Flash has erased\r\n');
       case '-t':
-        this.print(`${this.faults.reportedAreaSize ?? this.o.regionSize}\r\n`);
-        break;
+        return this.print(`${this.faults.reportedAreaSize ?? this.o.regionSize}\r\n`);
       case '-s':
-        this.print(`${this.programSize()}\r\n`);
-        break;
+        return this.print(`${this.programSize()}\r\n`);
       case '-r': {
         const text = Buffer.from(this.region.subarray(0, this.programSize())).toString('latin1');
-        this.print(text.replace(/\n/g, '\r\n') + '\r\n');
-        break;
+        return this.print(text.replace(/\n/g, '\r\n') + '\r\n');
       }
+      case '-w':
+        return this.ymodemSession();
       default:
-        this.print('.flash options: -w write (YMODEM), -e erase, -t area size, -s program size, -r read\r\n');
+        this.print(
+          '.flash command options:\r\n-w\tWrite code to flash via YMODEM\r\n-e\tErase the code in flash\r\n' +
+            '-t\tPrint total size of flash for code\r\n-s\tPrint the size of the code in flash\r\n-r\tPrint the code in flash\r\n',
+        );
     }
-    this.prompt();
   }
 
+  /** km_prog_get_size: strlen of the region, 0 when its first byte is erased. */
   private programSize(): number {
     if (this.region[0] === 0xff) return 0;
     const nul = this.region.indexOf(0);
     return nul < 0 ? this.region.length : nul;
   }
 
-  private prompt(): void {
-    this.print('> ');
+  /** flash_range_erase runs with interrupts off: USB is not serviced meanwhile. */
+  private async eraseRegion(): Promise<void> {
+    this.usbBlocked = true;
+    await this.sleep(this.o.eraseMs);
+    this.region.fill(0xff);
+    this.usbBlocked = false;
+    this.pumpUsb();
   }
 
-  private startChatter(): void {
-    let n = 0;
-    this.chatter = setInterval(() => {
-      if (this.mode === 'repl') this.print(`tick ${++n}\r\n`);
-    }, this.o.chatterMs);
+  // ---- `.flash -w` ----
+
+  private async ymodemSession(): Promise<void> {
+    this.ymodemState = true;
+    this.print("Transfer a file via YMODEM... (press 'a' to abort)\r\n");
+    const result = await receiveYmodem(
+      {
+        read: (len, timeoutMs) => this.readSync(len, timeoutMs),
+        putc: (...bytes) => this.send(new Uint8Array(bytes)),
+        fault: (kind, seq) => this.take(kind, seq),
+        stallsAt: (seq) => {
+          if (this.faults.stallAt !== seq) return false;
+          this.events.push(`stalled at block ${seq}`);
+          return true;
+        },
+      },
+      {
+        header: async (name, size) => {
+          this.events.push(`header ${name} ${size}`);
+          await this.eraseRegion();
+          this.bytesRemained = size;
+          this.cursor = 0;
+        },
+        packet: (data, seq) => this.programWrite(data, seq),
+        footer: () => {
+          // km_prog_end: the terminating NUL goes in even when the region is full.
+          if (this.cursor < this.region.length) this.region[this.cursor] = 0;
+          this.bytesRemained = 0;
+        },
+      },
+      this.o.tickMs,
+    );
+    await this.sleep(this.o.doneDelayMs);
+    this.events.push(`ymodem ${RESULT_TEXT[result]}`);
+    this.print(`\r\n${RESULT_TEXT[result]}\r\n`);
+    this.ymodemState = false;
   }
 
-  // ---- YMODEM receiver ----
-
-  private startReceiver(): void {
-    this.mode = 'ymodem';
-    this.rx = { phase: 'start', expected: 0, begun: false, errors: 0, size: null, cursor: 0, body: new Uint8Array(0), filled: 0 };
-    this.armTimer();
+  /** packet_cb + km_prog_write: at most the announced bytes; the byte that would fill the region fails (EDQUOT). */
+  private programWrite(data: Uint8Array, seq: number): boolean {
+    const len = Math.min(this.bytesRemained, data.length);
+    this.bytesRemained -= len;
+    if (this.take('writeFails', seq)) return false;
+    const start = this.cursor;
+    for (let i = 0; i < len; i++) {
+      if (this.cursor + 1 >= this.region.length) return false;
+      this.region[this.cursor++] = data[i];
+    }
+    if (len && this.take('corruptStore', seq)) this.region[start] ^= 0x01;
+    return true;
   }
 
-  /** Nothing (or not a whole packet) within one tick counts as a bad packet. */
-  private armTimer(): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      if (this.mode !== 'ymodem' || !this.rx) return;
-      this.rx.phase = 'start';
-      this.badPacket();
-    }, this.o.tickMs);
-  }
-
-  private badPacket(): void {
-    const rx = this.rx!;
-    if (rx.begun) rx.errors++;
-    if (rx.errors > this.o.maxErrors) {
-      this.send(new Uint8Array([CA, CA]));
-      return this.endSession('Failed to receive');
-    }
-    this.send(new Uint8Array([C]));
-    this.armTimer();
-  }
-
-  private receiverByte(b: number): void {
-    const rx = this.rx!;
-    if (rx.phase === 'body') {
-      const drop = this.faults.dropByte?.find((f) => f.index === rx.filled && rx.filled >= 1 && rx.body[0] === f.seq && this.available(f));
-      if (drop) return this.use(drop, 'dropByte');
-      rx.body[rx.filled++] = b;
-      if (rx.filled === rx.body.length) {
-        clearTimeout(this.timer);
-        rx.phase = 'start';
-        this.packet(rx.body.subarray(2, rx.body.length - 2), rx.body[0], rx.body[1], (rx.body[rx.body.length - 2] << 8) | rx.body[rx.body.length - 1]);
-      }
-      return;
-    }
-    if (rx.phase === 'ca') {
-      rx.phase = 'start';
-      if (b === CA) {
-        this.send(new Uint8Array([ACK]));
-        return this.endSession('Aborted');
-      }
-      return this.badPacket();
-    }
-    clearTimeout(this.timer);
-    if (b === SOH || b === STX) {
-      rx.phase = 'body';
-      rx.body = new Uint8Array((b === SOH ? 128 : 1024) + 4);
-      rx.filled = 0;
-      this.armTimer();
-    } else if (b === EOT) {
-      this.send(new Uint8Array([ACK]));
-      rx.expected = 0; // the next header ends the session (or starts another file)
-      this.armTimer();
-    } else if (b === CA) {
-      rx.phase = 'ca';
-      this.armTimer();
-    } else if (b === 0x41 || b === 0x61) {
-      this.send(new Uint8Array([CA, CA]));
-      this.endSession('Aborted');
-    } else this.badPacket();
-  }
-
-  private packet(data: Uint8Array, seq: number, notSeq: number, crc: number): void {
-    const rx = this.rx!;
-    if (this.faults.stallAt === seq) {
-      this.mode = 'stalled';
-      this.events.push(`stalled at block ${seq}`);
-      return;
-    }
-    if ((seq ^ notSeq) !== 0xff || crc16(data) !== crc || this.take('badCrc', seq)) return this.badPacket();
-    rx.errors = 0;
-    if (this.take('nak', seq) || seq !== (rx.expected & 0xff)) {
-      this.send(new Uint8Array([NAK]));
-      return this.armTimer();
-    }
-    if (rx.expected === 0) {
-      if (data[0] === 0) {
-        this.answer(seq, [ACK]);
-        if (rx.size !== null && rx.size < this.region.length) this.region[rx.size] = 0; // the terminating NUL
-        return this.endSession('Done');
-      }
-      const text = Buffer.from(data).toString('latin1');
-      const name = text.slice(0, text.indexOf('\0'));
-      const size = parseInt(text.slice(name.length + 1), 10);
-      this.events.push(`header ${name} ${size}`);
-      rx.begun = true;
-      rx.expected = 1;
-      rx.size = Number.isFinite(size) ? size : 0;
-      rx.cursor = 0;
-      return this.work(this.o.eraseMs, 'ymodem', () => {
-        this.region.fill(0xff);
-        this.answer(seq, [ACK, C]);
-        this.armTimer();
-      });
-    }
-    if (this.take('abortAt', seq)) {
-      this.send(new Uint8Array([CA, CA]));
-      return this.endSession('Failed to receive');
-    }
-    if (rx.cursor + data.length > this.region.length) {
-      this.send(new Uint8Array([CA, CA]));
-      return this.endSession('Verification failed');
-    }
-    this.region.set(data, rx.cursor);
-    if (this.take('corruptStore', seq)) this.region[rx.cursor] ^= 0x01;
-    rx.cursor += data.length;
-    rx.expected++;
-    this.answer(seq, [ACK]);
-    this.armTimer();
-  }
-
-  private answer(seq: number, bytes: number[]): void {
-    if (!this.take('dropAnswer', seq)) this.send(new Uint8Array(bytes));
-  }
-
-  private endSession(message: string): void {
-    clearTimeout(this.timer);
-    this.rx = null;
-    this.mode = 'repl';
-    this.events.push(`ymodem ${message}`);
-    this.print(`${message}\r\n`);
-    this.prompt();
+  /** A `dropByte` fault: the byte is taken out of the ring buffer before the packet body is read. */
+  private dropInjectedByte(): void {
+    const seq = this.ring[0];
+    const f = this.faults.dropByte?.find((x) => x.seq === seq && this.available(x) && this.ring.length > x.index);
+    if (!f) return;
+    this.use(f, 'dropByte');
+    this.ring.splice(f.index, 1);
   }
 
   // ---- helpers ----
 
-  /** Busy for `ms` (flash erase): input waits in the USB buffer, then is handled in `next` mode. */
-  private work(ms: number, next: Mode, done: () => void): void {
-    this.mode = 'working';
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.mode = next;
-      done();
-      const queued = this.queue;
-      this.queue = [];
-      if (queued.length) this.receive(new Uint8Array(queued));
-    }, ms);
-  }
-
-  private take(kind: 'dropAnswer' | 'badCrc' | 'nak' | 'abortAt' | 'corruptStore', seq: number): boolean {
+  private take(kind: FaultKind, seq: number): boolean {
     const f = this.faults[kind]?.find((x) => x.seq === seq && this.available(x));
     if (f) this.use(f, kind);
     return !!f;
@@ -422,4 +458,32 @@ export class KalumaDevice {
   private print(text: string): void {
     if (!this.closed) this.send(Buffer.from(text, 'latin1'));
   }
+}
+
+/** Where JerryScript's lexer meets a character it rejects (a control character outside a string literal). */
+export function invalidCharacter(code: string): { line: number; column: number } | null {
+  let quote = '';
+  let line = 1;
+  let column = 0;
+  for (let i = 0; i < code.length; i++) {
+    const ch = code[i];
+    const c = ch.charCodeAt(0);
+    column++;
+    if (ch === '\n') {
+      line++;
+      column = 0;
+      quote = '';
+      continue;
+    }
+    if (quote) {
+      if (ch === '\\') {
+        i++;
+        column++;
+      } else if (ch === quote) quote = '';
+      continue;
+    }
+    if (ch === '"' || ch === "'" || ch === '`') quote = ch;
+    else if ((c < 0x20 && ch !== '\t' && ch !== '\v' && ch !== '\f' && ch !== '\r') || c === 0x7f) return { line, column };
+  }
+  return null;
 }

@@ -14,6 +14,8 @@ export async function openEmulatedKaluma(path: string, options: KalumaDeviceOpti
     if (port.isOpen) port.write(Buffer.from(bytes));
   }, options);
   port.on('data', (chunk: Buffer) => device.receive(chunk));
+  // Closing with a write still pending cancels it: the board is going away, nothing to report.
+  port.on('error', () => undefined);
   return {
     device,
     close: async () => {
