@@ -74,6 +74,7 @@ export async function flashProgram(o: FlashOptions): Promise<FlashReport> {
           data: o.program,
           timeouts: t,
           maxRetries: o.maxRetries ?? 10,
+          headerFirst: true,
           onProgress: o.onProgress,
         });
         transferMs = Date.now() - started;

@@ -1,4 +1,5 @@
 // A serial port as a byte queue with timed reads: what the REPL driver and the YMODEM sender talk to.
+import { appendFileSync } from 'node:fs';
 import type { SerialPort } from 'serialport';
 import { openSerialPort } from '../util/serialport';
 import { UserError } from '../util/errors';
@@ -10,8 +11,13 @@ export class SerialTimeoutError extends Error {
   }
 }
 
+/** KALUMA_NET_SERIAL_TRACE=<file>: every byte to and from the board is appended there, timestamped. */
+export const TRACE_VAR = 'KALUMA_NET_SERIAL_TRACE';
+
 export class SerialLink {
   private buffer: Buffer = Buffer.alloc(0);
+  private readonly trace = process.env[TRACE_VAR];
+  private readonly opened = Date.now();
   private wake: (() => void) | null = null;
   private closedBy: Error | null = null;
 
@@ -20,6 +26,7 @@ export class SerialLink {
     readonly path: string,
   ) {
     port.on('data', (chunk: Buffer) => {
+      this.log('<', chunk);
       this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
       this.notify();
     });
@@ -39,6 +46,7 @@ export class SerialLink {
 
   async write(data: Uint8Array | string): Promise<void> {
     if (this.closedBy) throw this.closedBy;
+    this.log('>', typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
     await new Promise<void>((resolve, reject) => {
       this.port.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : Buffer.from(data), (e) => e && reject(e));
       this.port.drain((e) => (e ? reject(new UserError(`${this.path}: write failed: ${e.message}`)) : resolve()));
@@ -85,6 +93,10 @@ export class SerialLink {
   async close(): Promise<void> {
     if (!this.port.isOpen) return;
     await new Promise<void>((resolve) => this.port.close(() => resolve()));
+  }
+
+  private log(direction: '<' | '>', bytes: Uint8Array): void {
+    if (this.trace) appendFileSync(this.trace, `${Date.now() - this.opened} ${this.path} ${direction} ${JSON.stringify(Buffer.from(bytes).toString('latin1'))}\n`);
   }
 
   private notify(): void {

@@ -27,6 +27,9 @@ export interface YmodemSendOptions {
   timeouts: YmodemTimeouts;
   /** Attempts per packet before giving up with CA CA. */
   maxRetries: number;
+  /** Send the header without waiting for the first `C`: Kaluma's receiver reads from the moment it
+   *  announces itself, but asks with `C` only after a 1 s timeout. */
+  headerFirst?: boolean;
   onProgress?: (sent: number, total: number) => void;
 }
 
@@ -119,6 +122,7 @@ export async function sendYmodem(link: SerialLink, o: YmodemSendOptions): Promis
   // only in the second case, and NAKs it in the first.
   let n = 1;
   let headerSent = false;
+  let eager = !!o.headerFirst;
   for (let attempt = 1; ; attempt++) {
     if (attempt > maxRetries) await giveUp(`no ACK for the header block after ${maxRetries} attempts (the board erases its program region before it answers)`);
     if (headerSent) {
@@ -133,18 +137,21 @@ export async function sendYmodem(link: SerialLink, o: YmodemSendOptions): Promis
       if (p === 'ca') await boardAborted('the header block');
       if (typeof p === 'object') unexpectedEnd(p, 'the header block');
     }
-    link.discard();
-    const r = await reply(timeouts.startMs);
-    if (r === 'ca') await boardAborted('the start');
-    if (r === 'ack' && headerSent) {
-      // The header's ACK, late: the erase took longer than headerMs. Its `C` follows.
-      await reply(timeouts.blockMs);
-      break;
+    if (!eager) {
+      link.discard();
+      const r = await reply(timeouts.startMs);
+      if (r === 'ca') await boardAborted('the start');
+      if (r === 'ack' && headerSent) {
+        // The header's ACK, late: the erase took longer than headerMs. Its `C` follows.
+        await reply(timeouts.blockMs);
+        break;
+      }
+      if (r !== 'c') {
+        if (!headerSent) throw new YmodemError(`the board did not start its YMODEM receiver (no "C" within ${timeouts.startMs} ms after .flash -w)`, true);
+        continue;
+      }
     }
-    if (r !== 'c') {
-      if (!headerSent) throw new YmodemError(`the board did not start its YMODEM receiver (no "C" within ${timeouts.startMs} ms after .flash -w)`, true);
-      continue;
-    }
+    eager = false;
     await link.write(ymodemHeader(o.name, data.length));
     headerSent = true;
     const h = await reply(timeouts.headerMs);

@@ -33,7 +33,7 @@ test('64 KB program: stored bytes equal the program and its NUL, then .load', as
   assert.equal(r.device.events, ['ctrl-c', 'reset', 'header usercode 65536', 'ymodem Done', 'load']);
   assert.is(r.report!.blocks, 64);
   assert.ok(r.report!.readBack);
-  console.log(`    64 KB over the pty: YMODEM session ${r.report!.transferMs} ms (includes the emulated 50 ms erase and up to 80 ms until the first C)`);
+  console.log(`    64 KB over the pty: YMODEM session ${r.report!.transferMs} ms (includes the emulated 50 ms erase and 40 ms pause before "Done")`);
 });
 
 test('a program that is not a multiple of 1024 and one of a single byte', async () => {

@@ -46,6 +46,8 @@ export interface Bench {
 export interface BenchOptions {
   /** UF2 images put into flash before boot (e.g. a program region made by `kaluma-net build`). */
   programs?: string[];
+  /** UART0 (GP0/GP1) as a TCP server on 127.0.0.1:<port>. */
+  uart0Tcp?: number;
 }
 
 /** Boot the firmware; resolves once the console's pty exists and the USB device is connected. */
@@ -54,6 +56,7 @@ export async function startBench(env: BenchEnv, o: BenchOptions = {}): Promise<B
   const port = join(dir, 'console');
   const args = [join(env.dir, 'bench.mjs'), '--firmware', env.firmware, '--bootrom', env.bootrom, '--cdc-pty', port];
   for (const p of o.programs ?? []) args.push('--program', p);
+  if (o.uart0Tcp) args.push('--uart0-tcp', String(o.uart0Tcp));
   const child: ChildProcess = spawn(process.execPath, args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
