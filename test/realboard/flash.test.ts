@@ -10,9 +10,12 @@ import { join } from 'node:path';
 import { EspAtModem } from '../../cli/emulate/esp-at/modem';
 import { SerialLink } from '../../cli/flash/serial-link';
 import { cli, cliAsync, freePort, project } from '../helpers/cli';
+import { gated } from '../helpers/gated';
 import { BENCH_TIME_SCALE, benchEnv, startBench, type Bench } from './rp2040-bench';
 
-const env = benchEnv();
+const found = benchEnv();
+const env = 'skip' in found ? null : found;
+const realTest = gated(test, env !== null, 'skip' in found ? found.skip : '');
 const SCALE = { KALUMA_NET_SERIAL_TIME_SCALE: String(BENCH_TIME_SCALE) };
 /** The slowest step (a 32 KB template: ~30 s on the bench) times a margin for a loaded machine. */
 const CLI_LIFE_MS = 600000;
@@ -66,105 +69,101 @@ async function typeAndLeave(port: string, text: string): Promise<void> {
   await link.close();
 }
 
-if ('skip' in env) {
-  test('real firmware: flash, erase, monitor', () => console.log(`    ${env.skip}`));
-} else {
-  test('real firmware: the tcp-client template after a half-typed line, monitor, read-back, flash while printing, YMODEM left open, busy loop, erase', async () => {
-    const dir = project({ 'tick.js': TICKER, 'busy.js': BUSY });
-    for (const entry of ['tick.js', 'busy.js']) {
-      const built = cli(['build', entry, '--target', 'pico'], dir);
-      assert.is(built.status, 0, built.stderr);
-    }
-    const tick = readFileSync(join(dir, 'dist/tick.js'));
-    // The template as a user gets it, for the Pico + ESP-01 (an emulated modem on the bench's UART0,
-    // joining any network, its sockets on this machine's loopback, where an echo server waits).
-    const echo = createServer((s) => s.pipe(s));
-    await new Promise<void>((r) => echo.listen(0, '127.0.0.1', () => r()));
-    const echoPort = (echo.address() as { port: number }).port;
-    const app = join(dir, 'app');
-    const init = cli(['init', app, '--template', 'tcp-client', '--target', 'pico-esp01'], dir);
-    assert.is(init.status, 0, init.stderr);
-    const config = JSON.parse(readFileSync(join(app, 'kaluma-net.json'), 'utf8'));
-    writeFileSync(join(app, 'kaluma-net.json'), JSON.stringify({ ...config, define: { __PORT__: String(echoPort) } }));
-    writeFileSync(join(app, '.env'), 'KALUMA_NET_WIFI_SSID=bench\nKALUMA_NET_WIFI_PASSWORD=bench-password\n', { mode: 0o600 });
-
-    const uart0 = await freePort();
-    const board: Bench = await startBench(env, { uart0Tcp: uart0 });
-    const modem = new EspAtModem({});
-    const wire = connect(uart0, '127.0.0.1');
-    modem.onData((d) => wire.write(d));
-    wire.on('data', (d) => modem.write(d));
-    wire.on('error', () => undefined);
-    try {
-      // A half-typed line that would erase the program if it ever ran.
-      await typeAndLeave(board.port, '.flash -e ');
-      let t = Date.now();
-      const first = await kn(['flash', '--port', board.port], app);
-      assert.is(first.status, 0, first.stderr);
-      assert.match(first.stdout, /^flashed dist\/index\.js to \S+ \(Kaluma v1\.2\.1\): \d+ bytes in [\d.]+ s, size and read-back verified, program started\n$/);
-      const program = readFileSync(join(app, 'dist/index.js'));
-      console.log(`    flash of the tcp-client template (${program.length} bytes) on the bench: ${((Date.now() - t) / 1000).toFixed(1)} s wall`);
-      // Its output, whether the emulated network answers or not.
-      const out = await monitor(board.port, dir, /(connected to|error: )[^\r]*\r\n/);
-      assert.match(out, /\x1b\[2K\r\x1b\[0m(connected to 127\.0\.0\.1:\d+|error: \w+ [^\r]*)\r\n/, 'the template prints on the console');
-
-      const s = await stored(board.port, dir);
-      assert.is(s.size, program.length);
-      assert.is(s.dump, program.toString('latin1').replace(/\n/g, '\r\n'), '.flash -r is the program');
-
-      const ticker = await kn(['flash', 'dist/tick.js', '--port', board.port], dir);
-      assert.is(ticker.status, 0, ticker.stderr);
-      const ticks = await monitor(board.port, dir, /tick 2\r\n/);
-      assert.match(ticks, /\x1b\[2K\r\x1b\[0mtick \d+\r\n/, 'a program built by kaluma-net prints on the console');
-
-      // The ticker is still printing: flash the busy loop over it, and start it.
-      t = Date.now();
-      const busy = await kn(['flash', 'dist/busy.js', '--port', board.port], dir);
-      assert.is(busy.status, 0, busy.stderr);
-      console.log(`    flash while a program prints: ${((Date.now() - t) / 1000).toFixed(1)} s wall`);
-
-      // A YMODEM receiver left open on top of a board whose JavaScript never yields (only Ctrl+C stops it).
-      await typeAndLeave(board.port, '\x03');
-      await typeAndLeave(board.port, '.flash -w\r');
-      t = Date.now();
-      const again = await kn(['flash', 'dist/tick.js', '--port', board.port, '--no-load'], dir);
-      assert.is(again.status, 0, again.stderr);
-      console.log(`    flash with a YMODEM session left open: ${((Date.now() - t) / 1000).toFixed(1)} s wall`);
-      assert.is((await stored(board.port, dir)).size, tick.length);
-
-      // Erase with the busy loop running again.
-      const loaded = await kn(['flash', 'dist/busy.js', '--port', board.port], dir);
-      assert.is(loaded.status, 0, loaded.stderr);
-      const erased = await kn(['erase', '--port', board.port], dir);
-      assert.is(erased.status, 0, erased.stderr);
-      assert.match(erased.stdout, /^erased the program on \S+ \(Kaluma v1\.2\.1\)\n$/);
-      assert.equal(await stored(board.port, dir), { size: 0, dump: '' });
-
-      // Flash again after the erase; monitor --reset restarts it and shows it from its first line.
-      const last = await kn(['flash', 'dist/tick.js', '--port', board.port], dir);
-      assert.is(last.status, 0, last.stderr);
-      const restarted = await monitor(board.port, dir, /tick 1\r\n/, ['--reset']);
-      assert.match(restarted, /^\.load\r\n[^]*tick 0\r\n/);
-    } finally {
-      wire.destroy();
-      modem.close();
-      echo.close();
-      await board.stop();
-    }
-  });
-
-  test('real firmware: a `kaluma-net build` UF2 (program region) runs at boot', async () => {
-    const dir = project({ 'tick.js': TICKER });
-    const built = cli(['build', 'tick.js', '--target', 'pico', '--format', 'js,uf2'], dir);
+realTest('real firmware: the tcp-client template after a half-typed line, monitor, read-back, flash while printing, YMODEM left open, busy loop, erase', async () => {
+  const dir = project({ 'tick.js': TICKER, 'busy.js': BUSY });
+  for (const entry of ['tick.js', 'busy.js']) {
+    const built = cli(['build', entry, '--target', 'pico'], dir);
     assert.is(built.status, 0, built.stderr);
-    const board = await startBench(env, { programs: [join(dir, 'dist/tick.uf2')] });
-    try {
-      const out = await monitor(board.port, dir, /tick \d+\r\n/);
-      assert.match(out, /\x1b\[2K\r\x1b\[0mtick \d+\r\n/);
-    } finally {
-      await board.stop();
-    }
-  });
-}
+  }
+  const tick = readFileSync(join(dir, 'dist/tick.js'));
+  // The template as a user gets it, for the Pico + ESP-01 (an emulated modem on the bench's UART0,
+  // joining any network, its sockets on this machine's loopback, where an echo server waits).
+  const echo = createServer((s) => s.pipe(s));
+  await new Promise<void>((r) => echo.listen(0, '127.0.0.1', () => r()));
+  const echoPort = (echo.address() as { port: number }).port;
+  const app = join(dir, 'app');
+  const init = cli(['init', app, '--template', 'tcp-client', '--target', 'pico-esp01'], dir);
+  assert.is(init.status, 0, init.stderr);
+  const config = JSON.parse(readFileSync(join(app, 'kaluma-net.json'), 'utf8'));
+  writeFileSync(join(app, 'kaluma-net.json'), JSON.stringify({ ...config, define: { __PORT__: String(echoPort) } }));
+  writeFileSync(join(app, '.env'), 'KALUMA_NET_WIFI_SSID=bench\nKALUMA_NET_WIFI_PASSWORD=bench-password\n', { mode: 0o600 });
 
-test.run();
+  const uart0 = await freePort();
+  const board: Bench = await startBench(env!, { uart0Tcp: uart0 });
+  const modem = new EspAtModem({});
+  const wire = connect(uart0, '127.0.0.1');
+  modem.onData((d) => wire.write(d));
+  wire.on('data', (d) => modem.write(d));
+  wire.on('error', () => undefined);
+  try {
+    // A half-typed line that would erase the program if it ever ran.
+    await typeAndLeave(board.port, '.flash -e ');
+    let t = Date.now();
+    const first = await kn(['flash', '--port', board.port], app);
+    assert.is(first.status, 0, first.stderr);
+    assert.match(first.stdout, /^flashed dist\/index\.js to \S+ \(Kaluma v1\.2\.1\): \d+ bytes in [\d.]+ s, size and read-back verified, program started\n$/);
+    const program = readFileSync(join(app, 'dist/index.js'));
+    console.log(`    flash of the tcp-client template (${program.length} bytes) on the bench: ${((Date.now() - t) / 1000).toFixed(1)} s wall`);
+    // Its output, whether the emulated network answers or not.
+    const out = await monitor(board.port, dir, /(connected to|error: )[^\r]*\r\n/);
+    assert.match(out, /\x1b\[2K\r\x1b\[0m(connected to 127\.0\.0\.1:\d+|error: \w+ [^\r]*)\r\n/, 'the template prints on the console');
+
+    const s = await stored(board.port, dir);
+    assert.is(s.size, program.length);
+    assert.is(s.dump, program.toString('latin1').replace(/\n/g, '\r\n'), '.flash -r is the program');
+
+    const ticker = await kn(['flash', 'dist/tick.js', '--port', board.port], dir);
+    assert.is(ticker.status, 0, ticker.stderr);
+    const ticks = await monitor(board.port, dir, /tick 2\r\n/);
+    assert.match(ticks, /\x1b\[2K\r\x1b\[0mtick \d+\r\n/, 'a program built by kaluma-net prints on the console');
+
+    // The ticker is still printing: flash the busy loop over it, and start it.
+    t = Date.now();
+    const busy = await kn(['flash', 'dist/busy.js', '--port', board.port], dir);
+    assert.is(busy.status, 0, busy.stderr);
+    console.log(`    flash while a program prints: ${((Date.now() - t) / 1000).toFixed(1)} s wall`);
+
+    // A YMODEM receiver left open on top of a board whose JavaScript never yields (only Ctrl+C stops it).
+    await typeAndLeave(board.port, '\x03');
+    await typeAndLeave(board.port, '.flash -w\r');
+    t = Date.now();
+    const again = await kn(['flash', 'dist/tick.js', '--port', board.port, '--no-load'], dir);
+    assert.is(again.status, 0, again.stderr);
+    console.log(`    flash with a YMODEM session left open: ${((Date.now() - t) / 1000).toFixed(1)} s wall`);
+    assert.is((await stored(board.port, dir)).size, tick.length);
+
+    // Erase with the busy loop running again.
+    const loaded = await kn(['flash', 'dist/busy.js', '--port', board.port], dir);
+    assert.is(loaded.status, 0, loaded.stderr);
+    const erased = await kn(['erase', '--port', board.port], dir);
+    assert.is(erased.status, 0, erased.stderr);
+    assert.match(erased.stdout, /^erased the program on \S+ \(Kaluma v1\.2\.1\)\n$/);
+    assert.equal(await stored(board.port, dir), { size: 0, dump: '' });
+
+    // Flash again after the erase; monitor --reset restarts it and shows it from its first line.
+    const last = await kn(['flash', 'dist/tick.js', '--port', board.port], dir);
+    assert.is(last.status, 0, last.stderr);
+    const restarted = await monitor(board.port, dir, /tick 1\r\n/, ['--reset']);
+    assert.match(restarted, /^\.load\r\n[^]*tick 0\r\n/);
+  } finally {
+    wire.destroy();
+    modem.close();
+    echo.close();
+    await board.stop();
+  }
+});
+
+realTest('real firmware: a `kaluma-net build` UF2 (program region) runs at boot', async () => {
+  const dir = project({ 'tick.js': TICKER });
+  const built = cli(['build', 'tick.js', '--target', 'pico', '--format', 'js,uf2'], dir);
+  assert.is(built.status, 0, built.stderr);
+  const board = await startBench(env!, { programs: [join(dir, 'dist/tick.uf2')] });
+  try {
+    const out = await monitor(board.port, dir, /tick \d+\r\n/);
+    assert.match(out, /\x1b\[2K\r\x1b\[0mtick \d+\r\n/);
+  } finally {
+    await board.stop();
+  }
+});
+
+realTest.run();
