@@ -2,16 +2,25 @@ import { Command, CommanderError } from 'commander';
 import { packageVersion } from './util/package-root';
 import { UserError } from './util/errors';
 import { fsReason } from './util/out-dir';
-import * as buildCommand from './commands/build';
-import * as targetsCommand from './commands/targets';
-import * as runCommand from './commands/run';
-import * as initCommand from './commands/init';
-import * as inspectCommand from './commands/inspect';
-import * as flashCommand from './commands/flash';
-import * as eraseCommand from './commands/erase';
-import * as portsCommand from './commands/ports';
-import * as monitorCommand from './commands/monitor';
-import * as emulateCommand from './commands/emulate';
+
+interface CommandModule {
+  register(program: Command): void;
+}
+
+// In the order `--help` lists them. A command's module (and what it imports) is loaded only when
+// that command runs, or for the full help.
+const COMMANDS: Record<string, () => Promise<CommandModule>> = {
+  build: () => import('./commands/build'),
+  run: () => import('./commands/run'),
+  init: () => import('./commands/init'),
+  flash: () => import('./commands/flash'),
+  erase: () => import('./commands/erase'),
+  ports: () => import('./commands/ports'),
+  monitor: () => import('./commands/monitor'),
+  inspect: () => import('./commands/inspect'),
+  emulate: () => import('./commands/emulate'),
+  targets: () => import('./commands/targets'),
+};
 
 const program = new Command('kaluma-net')
   .description("Node's net on Kaluma boards: build, run, flash and inspect networked JavaScript for Raspberry Pi Pico / Pico W")
@@ -19,18 +28,15 @@ const program = new Command('kaluma-net')
   .showHelpAfterError('(run kaluma-net --help for usage)')
   .exitOverride();
 
-for (const command of [
-  buildCommand,
-  runCommand,
-  initCommand,
-  flashCommand,
-  eraseCommand,
-  portsCommand,
-  monitorCommand,
-  inspectCommand,
-  emulateCommand,
-  targetsCommand,
-]) command.register(program);
+/** The commands this command line needs: the one it names, none for the version, else all (help,
+ *  an unknown name). */
+async function registerCommands(argv: string[]): Promise<void> {
+  const args = argv.slice(2);
+  const named = args.find((a) => !a.startsWith('-'));
+  const version = !named && args.some((a) => a === '-v' || a === '--version');
+  const names = named && Object.hasOwn(COMMANDS, named) ? [named] : version ? [] : Object.keys(COMMANDS);
+  for (const m of await Promise.all(names.map((n) => COMMANDS[n]()))) m.register(program);
+}
 
 // A reader that went away (`kaluma-net build | head`) ends the command quietly.
 for (const stream of [process.stdout, process.stderr]) {
@@ -56,6 +62,8 @@ export function reportError(e: unknown): number {
   return 70;
 }
 
-program.parseAsync(process.argv).catch((e) => {
-  process.exitCode = reportError(e);
-});
+registerCommands(process.argv)
+  .then(() => program.parseAsync(process.argv))
+  .catch((e) => {
+    process.exitCode = reportError(e);
+  });

@@ -6,7 +6,7 @@ import { contentCache } from '../util/content-cache';
 import { UserError } from '../util/errors';
 import { formatMessage } from './esbuild-messages';
 import { featureDefines, programFeatures, type Features } from './features';
-import { runEsbuild } from './incremental';
+import { isIncremental, runEsbuild } from './incremental';
 import { classifyImport, type RuntimeModule } from './module-kinds';
 import { analyseRuntimeUsage, USAGE_PREFIX, type RuntimeUsage } from './usage';
 import { bootstrapSource, entrySource, facadeSource, type DriverOptions } from './virtual-modules';
@@ -136,9 +136,38 @@ async function firstPass(opts: BundleOptions): Promise<RuntimeUsage> {
   }
 }
 
+/** The usage of the last build of each program in a --watch session. */
+const lastUsage = new Map<string, RuntimeUsage>();
+
+function sameUsage(a: RuntimeUsage, b: RuntimeUsage): boolean {
+  if (a.size !== b.size) return false;
+  for (const [m, names] of a) {
+    const other = b.get(m);
+    if (!other || (names === 'all') !== (other === 'all')) return false;
+    if (names !== 'all' && other !== 'all' && (names.size !== other.size || [...names].some((n) => !other.has(n)))) return false;
+  }
+  return true;
+}
+
 export async function bundle(opts: BundleOptions): Promise<Bundle> {
+  if (!isIncremental()) return programPass(opts, await firstPass(opts), false);
+  // --watch: while pass 1 runs, the program is built with the usage of the last build (an edit
+  // seldom changes it; when it did, the program is built again).
+  const key = JSON.stringify([opts.entry, opts.cwd, opts.target.id, opts.define]);
+  const guess = lastUsage.get(key);
+  const [usage, early] = await Promise.allSettled([firstPass(opts), guess && programPass(opts, guess, true)]);
+  if (usage.status === 'rejected') throw usage.reason;
+  lastUsage.set(key, usage.value);
+  if (guess && sameUsage(guess, usage.value)) {
+    if (early.status === 'rejected') throw early.reason;
+    return early.value!;
+  }
+  return programPass(opts, usage.value, true);
+}
+
+/** Pass 2: the program, its runtime shaken to `usage`; with `eagerView`, its view made alongside. */
+async function programPass(opts: BundleOptions, usage: RuntimeUsage, eagerView: boolean): Promise<Bundle> {
   const { entry, target, cwd } = opts;
-  const usage = await firstPass(opts);
   const usesNet = usage.has('net');
   const bootstrap = bootstrapSource(target, usesNet, opts.driver ?? {});
   const features = programFeatures(usage, target.netdev);
@@ -188,12 +217,15 @@ export async function bundle(opts: BundleOptions): Promise<Bundle> {
       rethrow(e, cwd, target);
     }
   };
-  const r = await run({ ...options, metafile: true });
-  const code = text(r, '.js')!;
   // The view differs from the program only in how esbuild prints it.
-  const view = async (): Promise<BundleView> => {
+  const makeView = async (): Promise<BundleView> => {
     const v = await run({ ...options, minifyWhitespace: false, minifyIdentifiers: false, sourcemap: 'external', sourcesContent: false });
     return { code: text(v, '.js')!, map: text(v, '.map')! };
   };
+  const early = eagerView ? makeView() : undefined;
+  early?.catch(() => undefined); // not always wanted; its failure is the program's, reported below
+  const r = await run({ ...options, metafile: true });
+  const code = text(r, '.js')!;
+  const view = () => early ?? makeView();
   return { code, map: text(r, '.map'), view, metafile: r.metafile!, usage, features, usesNet, warnings: r.warnings.map((w) => formatMessage(w, cwd)) };
 }

@@ -24,6 +24,10 @@ const MAX_CONTEXTS = 8;
 
 let kept: Map<string, Kept> | undefined;
 
+export function isIncremental(): boolean {
+  return kept !== undefined;
+}
+
 export function startIncremental(): void {
   kept ??= new Map();
 }

@@ -77,4 +77,26 @@ test('--watch: every rebuild prints the engine warnings, heap warning and creden
   }
 });
 
+test('--watch: an edit that changes what the program uses of net rebuilds with the new usage', async () => {
+  const client = `import { createConnection } from 'net';\ncreateConnection(80, '10.0.0.1').on('error', () => 0);\n`;
+  const server = `import { createServer } from 'net';\ncreateServer((s) => s.end()).listen(80);\n`;
+  const dir = project({ 'app.js': client });
+  const p = cliAsync(['build', 'app.js', '-t', 'pico-w', '--format', 'js', '--no-minify', '--watch'], dir);
+  const out = () => readFileSync(join(dir, 'dist/app.js'), 'latin1');
+  try {
+    await p.waitFor('(Ctrl-C to stop)');
+    assert.not.ok(out().includes('runtime/net/server.ts'));
+    writeFileSync(join(dir, 'app.js'), server);
+    await lines(p, BUILT, 2);
+    assert.ok(out().includes('runtime/net/server.ts'), 'the server is in');
+    assert.match(p.stderr, /this program opens a server/);
+    writeFileSync(join(dir, 'app.js'), client);
+    await lines(p, BUILT, 3);
+    assert.not.ok(out().includes('runtime/net/server.ts'), 'and out again');
+  } finally {
+    p.child.kill('SIGINT');
+    await p.done;
+  }
+});
+
 test.run();
