@@ -1,10 +1,11 @@
 // Bad input ends in one clear line and a non-zero status, never a stack; results scripts can trust.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, cli, project, type CliResult } from '../helpers/cli';
+import { gated } from '../helpers/gated';
 
 const APP = `import { createConnection } from 'net';\ncreateConnection(80, '127.0.0.1').on('error', () => 0);\n`;
 const arrows = (n: number) => `console.log([${Array.from({ length: n }, (_, i) => `(x) => x + ${i}`).join(', ')}].length);\n`;
@@ -16,20 +17,20 @@ function oneLine(r: CliResult, what: RegExp): void {
   assert.match(r.stderr, what);
 }
 
-/** Runs the CLI as an unprivileged user when the tests run as root (root writes anywhere). */
+/** Root writes anywhere: as root, permission tests run the CLI as the unprivileged user nobody. */
+const asRoot = process.getuid?.() === 0;
+const NOBODY = { uid: 65534, gid: 65534 };
+
 function cliUnprivileged(args: string[], cwd: string): CliResult {
-  if (process.getuid?.() !== 0) return cli(args, cwd);
+  if (!asRoot) return cli(args, cwd);
   chmodSync(cwd, 0o755);
-  const r = require('node:child_process').spawnSync(process.execPath, [BIN, ...args], {
-    cwd,
-    encoding: 'utf8',
-    uid: 65534,
-    gid: 65534,
-    env: { ...process.env, HOME: '/tmp', FORCE_COLOR: '0' },
-    timeout: 60000,
-  });
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', ...NOBODY, env: { ...process.env, HOME: '/tmp', FORCE_COLOR: '0' }, timeout: 60000 });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
+
+/** Whether permissions can be tested here: not root, or root and nobody can run this checkout. */
+const permissionsTestable = !asRoot || spawnSync(process.execPath, [BIN, '--version'], { cwd: '/', ...NOBODY, timeout: 60000 }).status === 0;
+const permissionTest = gated(test, permissionsTestable, 'errors-cli: running as root in a checkout the user nobody cannot read: skipping the permission test');
 
 test('--outdir that is a file, under a file, not creatable; /proc/x fails instead of hanging', () => {
   const dir = project({ 'app.js': APP, 'afile': 'x' });
@@ -40,10 +41,10 @@ test('--outdir that is a file, under a file, not creatable; /proc/x fails instea
   oneLine(cli(['build', 'app.js', '-t', 'pico-w'], dir), /output directory afile: is a file, not a directory/);
 });
 
-test('a read-only output directory, a project directory that is not writable', () => {
+permissionTest('a read-only output directory, a project directory that is not writable', () => {
   const dir = project({ 'app.js': APP });
   const ro = join(dir, 'ro');
-  require('node:fs').mkdirSync(ro);
+  mkdirSync(ro);
   chmodSync(ro, 0o555);
   oneLine(cliUnprivileged(['build', 'app.js', '-t', 'pico-w', '--outdir', 'ro'], dir), /--outdir ro: the directory is not writable \(permission denied\)/);
   oneLine(cliUnprivileged(['build', 'app.js', '-t', 'pico-w'], dir), /output directory dist: cannot create \S+\/dist: permission denied/);
