@@ -83,6 +83,8 @@ export async function flashProgram(o: FlashOptions): Promise<FlashReport> {
       } catch (e) {
         if (!(e instanceof YmodemError)) throw e;
         if (!e.retryable || session >= sessions) {
+          // Leave no receiver open (Kaluma's never gives up by itself): the board stays usable.
+          await repl.sync().catch(() => undefined);
           throw new UserError(`${o.port}: flashing ${o.where} failed: ${e.message}. The program on the board is incomplete. ${RECOVERY_HINT}`);
         }
         log(`transfer failed (${e.message}); starting a new session`);

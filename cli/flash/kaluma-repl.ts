@@ -18,7 +18,9 @@ const CTRL_C = '\x03';
 const CLEAR_LINE = '~\x05\x7f\x01\x18\r';
 const PROMPT_TAIL = '\x1b[H\x1b[900C\x1b[6n\x1b8\x1b[2C';
 const EMPTY_PROMPT = `\x1b[0m\r\x1b7> ${PROMPT_TAIL}`;
-const SOFT_RESET = `\r\nsoft reset\r\n${EMPTY_PROMPT}`;
+/** `.reset`, then a line that only the attempt at hand typed: an answer that came late for an earlier
+ *  attempt cannot be taken for this one's. */
+const synced = (nonce: string) => `\r\nsoft reset\r\n${EMPTY_PROMPT}.echo on ${nonce}\r\n${EMPTY_PROMPT}`;
 const TRANSFER_START = "Transfer a file via YMODEM... (press 'a' to abort)\r\n";
 
 export interface ReplTimeouts {
@@ -41,17 +43,18 @@ export class KalumaRepl {
    * Bring the board to an idle REPL with an empty line, echo on and no program running, from any
    * state: a YMODEM receiver left open (CA CA ends it), JavaScript in a loop (Ctrl+C), a half-typed
    * line or escape sequence (CLEAR_LINE), a program printing from timers (`.reset`). Proven by the
-   * `.reset` answer ending in a prompt with an empty line buffer.
+   * `.reset` answer and a line of this attempt's own, each followed by a prompt with an empty line.
    */
   async sync(): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       this.link.discard();
       await this.link.write(CA_CA + CTRL_C);
       await delay(this.timeouts.gapMs);
-      await this.link.write(CLEAR_LINE + '.echo on\r.reset\r');
+      const nonce = `${attempt}${Math.random().toString(36).slice(2, 8)}`;
+      await this.link.write(`${CLEAR_LINE}.echo on\r.reset\r.echo on ${nonce}\r`);
       try {
         // An open receiver prints "Aborted" after a 500 ms pause, well within replyMs.
-        await this.link.expect(literal(SOFT_RESET), this.timeouts.replyMs, 'answer to .reset');
+        await this.link.expect(literal(synced(nonce)), this.timeouts.replyMs, 'answer to .reset');
         this.link.discard();
         return;
       } catch (e) {

@@ -13,7 +13,7 @@ export interface Board {
 
 /** Device timing scaled down (the receiver's 1 s tick -> 80 ms, its 500 ms pause -> 40 ms) with flasher timeouts to match. */
 export const FAST_DEVICE: KalumaDeviceOptions = { tickMs: 80, doneDelayMs: 40, eraseMs: 50, chatterMs: 20 };
-export const FAST_TIMEOUTS: FlashTimeouts = { replyMs: 500, eraseMs: 1000, gapMs: 20, startMs: 500, headerMs: 1000, blockMs: 250 };
+export const FAST_TIMEOUTS: FlashTimeouts = { replyMs: 1500, eraseMs: 1000, gapMs: 20, startMs: 500, headerMs: 1000, blockMs: 250 };
 
 export async function openBoard(options: KalumaDeviceOptions = {}): Promise<Board> {
   const pair = await openPtyPair();

@@ -132,6 +132,15 @@ test('more than 5 bad packets: the board answers CA CA but its receiver goes on;
   assert.equal(r.device.events.filter((e) => e.startsWith('ymodem')), ['ymodem Aborted', 'ymodem Done']);
 });
 
+test('a failed flash leaves no receiver open: Kaluma never gives up by itself, so the flasher ends it', async () => {
+  const program = sampleProgram(4000);
+  const r = await flashTo({ faults: { badCrc: [{ seq: 2, times: 6 }] } }, program, { maxRetries: 8, sessions: 1 });
+  assert.ok(r.error);
+  assert.match(r.error!.message, /the board aborted the transfer at block 2 of 4/);
+  assert.equal(r.device.events.filter((e) => e.startsWith('ymodem')), ['ymodem Aborted']);
+  assert.is(r.device.events.at(-1), 'reset');
+});
+
 test('region overflow the board only notices while writing: Verification failed, not retried', async () => {
   const program = sampleProgram(12 * 1024);
   const r = await flashTo({ regionSize: 8 * 1024, faults: { reportedAreaSize: 512 * 1024 } }, program);
