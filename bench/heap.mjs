@@ -139,6 +139,7 @@ const FEATURES = [
   { label: 'whole driver (tcp-client: target less host)', template: 'tcp-client' },
   { label: 'server part (KN_SERVER)', template: 'tcp-client', on: { 'globalThis.KN_SERVER': 'true' } },
   { label: 'client part (KN_CLIENT)', template: 'tcp-echo-server', on: { 'globalThis.KN_CLIENT': 'true' } },
+  { label: 'resolver for dns.lookup (KN_DNS)', template: 'tcp-client', on: { 'globalThis.KN_DNS': 'true' } },
   { label: 'DHCP (KN_DHCP)', template: 'tcp-client', off: { 'globalThis.KN_DHCP': 'false' }, only: 'w5500-evb-pico' },
   { label: 'errmsg sentences (KN_ERRMSG)', template: 'tcp-client', on: { 'globalThis.KN_ERRMSG': 'true' } },
 ];

@@ -1,8 +1,8 @@
 // The `dns` module, as far as a board can answer it: lookup() through the network driver's
 // resolver (the netdev contract's optional `lookup`). An IP address is answered without one; on a
-// driver without a resolver a name fails with ENOSYS, saying so (connect() still resolves names:
-// the drivers do that inside connect).
-import { dev, netError } from './netdev';
+// driver without a resolver (or a target without a driver) a name fails with ENOSYS, saying so.
+import { netError } from './netdev';
+import type { Netdev } from './netdev-contract';
 import { E, err, kind } from './net/errors';
 import { isIP } from './net/ip';
 import { later } from './net/util';
@@ -30,9 +30,9 @@ export function lookup(hostname: string, options: number | LookupOptions | Looku
   const answer = (e: Error | null, address?: string) =>
     e ? cb!(e) : all ? cb!(null, [{ address: address!, family: isIP(address!) }]) : cb!(null, address, isIP(address!));
   if (isIP(hostname)) return later(answer, null, hostname);
-  const d = dev();
-  if (!d.lookup) {
-    const e = Object.assign(new Error('getaddrinfo ENOSYS ' + hostname + ': the network driver has no resolver'), { code: 'ENOSYS', syscall: 'getaddrinfo', hostname });
+  const d = (global as any).__netdev as Netdev | undefined;
+  if (!d || !d.lookup) {
+    const e = Object.assign(new Error('getaddrinfo ENOSYS ' + hostname + ': no resolver on this target'), { code: 'ENOSYS', syscall: 'getaddrinfo', hostname });
     return later(answer, e);
   }
   let sync = true;

@@ -168,9 +168,10 @@ export async function bundle(opts: BundleOptions): Promise<Bundle> {
 /** Pass 2: the program, its runtime shaken to `usage`; with `eagerView`, its view made alongside. */
 async function programPass(opts: BundleOptions, usage: RuntimeUsage, eagerView: boolean): Promise<Bundle> {
   const { entry, target, cwd } = opts;
-  const usesNet = usage.has('net');
-  const bootstrap = bootstrapSource(target, usesNet, opts.driver ?? {});
   const features = programFeatures(usage, target.netdev);
+  // dns.lookup needs the driver's resolver as much as net needs the driver.
+  const usesNet = usage.has('net') || (features.DNS && !!target.netdev);
+  const bootstrap = bootstrapSource(target, usesNet, opts.driver ?? {});
   const supported: Record<string, boolean> = { ...target.engine.supported };
   if (opts.snapshotSafe) Object.assign(supported, { 'template-literal': false, 'regexp-dot-all-flag': false });
 

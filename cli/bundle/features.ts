@@ -13,6 +13,8 @@ export interface Features {
   CLIENT: boolean;
   /** The program may listen (net.createServer, Server). */
   SERVER: boolean;
+  /** The program calls dns.lookup: drivers carry their resolver (netdev.lookup). */
+  DNS: boolean;
   /** W5500: the address comes from DHCP (`"ip": "dhcp"`, the default), not a static configuration. */
   DHCP: boolean;
   /** Drivers fill `netdev.errmsg` with a sentence per failure. `net` never shows it (its errors
@@ -27,10 +29,12 @@ const SERVER_EXPORTS = ['createServer', 'Server'];
 /** What the program and its target's driver options need. */
 export function programFeatures(usage: RuntimeUsage, netdev: NetdevConfig | null): Features {
   const net = usage.get('net');
+  const dns = usage.get('dns');
   const uses = (names: string[]) => net === 'all' || (!!net && names.some((n) => net.has(n)));
   return {
     CLIENT: uses(CLIENT_EXPORTS),
     SERVER: uses(SERVER_EXPORTS),
+    DNS: dns === 'all' || (!!dns && dns.has('lookup')),
     DHCP: netdev?.driver === 'w5500' && (netdev.ip === undefined || netdev.ip === 'dhcp'),
     ERRMSG: false,
   };

@@ -1,6 +1,7 @@
 // `host`: the netdev contract on this PC's real sockets (node:net), for `kaluma-net run --target host`.
 // Everything the board side receives is made in the sandbox's realm (realm.bytes) and delivered as a
 // board callback (realm.callback), never from inside the driver call that caused it.
+import { lookup } from 'node:dns';
 import * as net from 'node:net';
 import { ERRNO, type Netdev, type NetdevCallback, type NetdevSocket } from '../../runtime/netdev-contract';
 import { errnoByCode } from '../../runtime/netdev';
@@ -220,6 +221,16 @@ export function createHostNetdev(realm: Realm): HostNetdev {
         e.listening = true;
         for (const sock of e.backlog!.splice(0)) accept(e, sock);
       });
+    },
+
+    lookup(host, cb) {
+      // IPv4, as every board driver resolves; any failure is ENOTFOUND, the one code boards give.
+      lookup(host, { family: 4 }, (err, address) =>
+        realm.callback(() => {
+          if (err) d.errno = ERRNO.ENOTFOUND;
+          cb(err ? ERRNO.ENOTFOUND : 0, address);
+        }),
+      );
     },
 
     pause(fd, paused) {

@@ -188,6 +188,9 @@ export function createSimNetdev(config: SimConfig = {}): Netdev {
     },
   };
 
+  // The resolver (KN_DNS): 'localhost' is the only name this network has.
+  if (globalThis.KN_DNS !== false) d.lookup = (host, cb) => (host === 'localhost' ? void setTimeout(() => cb(0, '127.0.0.1'), 0) : done(cb, ERRNO.ENOTFOUND));
+
   /** Schedules a pump of the direction towards `to`. */
   function kick(to: Sock): void {
     if (!to.kicked) {

@@ -17,6 +17,7 @@ const PROBE = `
 if (globalThis.KN_SERVER !== false) print('has-server');
 if (globalThis.KN_CLIENT !== false) print('has-client');
 if (globalThis.KN_DHCP !== false) print('has-dhcp');
+if (globalThis.KN_DNS !== false) print('has-dns');
 `;
 
 async function build(name: string, source: string, target: Target) {
@@ -28,19 +29,37 @@ async function build(name: string, source: string, target: Target) {
 test('a client-only program gets no server code, a server-only one no client code', async () => {
   const sim = loadTarget('sim');
   const client = await build('client', `import { createConnection } from 'net'; createConnection(80);`, sim);
-  assert.equal(client.features, { CLIENT: true, SERVER: false, DHCP: false, ERRMSG: false });
+  assert.equal(client.features, { CLIENT: true, SERVER: false, DNS: false, DHCP: false, ERRMSG: false });
   assert.ok(client.code.includes('has-client'));
   assert.not.ok(client.code.includes('has-server'));
   const server = await build('server', `const net = require('net'); net.createServer().listen(80);`, sim);
-  assert.equal(server.features, { CLIENT: false, SERVER: true, DHCP: false, ERRMSG: false });
+  assert.equal(server.features, { CLIENT: false, SERVER: true, DNS: false, DHCP: false, ERRMSG: false });
   assert.ok(server.code.includes('has-server'));
   assert.not.ok(server.code.includes('has-client'));
 });
 
 test('a module object that escapes keeps everything', async () => {
   const all = await build('all', `import * as net from 'net'; print(Object.keys(net).length);`, loadTarget('sim'));
-  assert.equal(all.features, { CLIENT: true, SERVER: true, DHCP: false, ERRMSG: false });
+  assert.equal(all.features, { CLIENT: true, SERVER: true, DNS: false, DHCP: false, ERRMSG: false });
   assert.ok(all.code.includes('has-server') && all.code.includes('has-client'));
+});
+
+test('dns.lookup turns the drivers\' resolvers on; without it no driver carries one', async () => {
+  const src = `import { lookup } from 'dns'; import { connect } from 'net'; lookup('a', () => connect(80));`;
+  const plain = `import { connect } from 'net'; connect(80);`;
+  for (const target of ['sim', 'w5500-evb-pico', 'pico-w']) {
+    const t = loadTarget(target);
+    const withDns = await build(target + '-dns', src, t);
+    assert.is(withDns.features.DNS, true);
+    assert.ok(withDns.code.includes('has-dns'));
+    assert.match(withDns.code, /\.lookup=/, target);
+    const without = await build(target + '-plain', plain, t);
+    assert.is(without.features.DNS, false);
+    assert.not.ok(without.code.includes('has-dns'));
+    assert.not.match(without.code, /\.lookup=/, target);
+  }
+  const required = await build('dns-require', `require('dns').lookup('a', () => {});`, loadTarget('sim'));
+  assert.is(required.features.DNS, true);
 });
 
 test('the target decides DHCP: the W5500 default, not a static address', async () => {
@@ -63,7 +82,7 @@ test('drivers: the errmsg sentences net never shows are left out, what they log 
 });
 
 test('no net, no switch on', () => {
-  assert.equal(programFeatures(new Map(), loadTarget('pico-w').netdev), { CLIENT: false, SERVER: false, DHCP: false, ERRMSG: false });
+  assert.equal(programFeatures(new Map(), loadTarget('pico-w').netdev), { CLIENT: false, SERVER: false, DNS: false, DHCP: false, ERRMSG: false });
 });
 
 test.run();

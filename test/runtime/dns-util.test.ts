@@ -53,11 +53,11 @@ test("dns.lookup: a name goes to the driver's resolver; its failure is getaddrin
 });
 
 test('dns.lookup: a driver without a resolver gives a clear ENOSYS error for a name; bad arguments throw as in Node', async () => {
-  install({});
+  delete (install({}) as any).lookup;
   try {
     const [e] = (await lookup('example.com')) as any[];
     assert.is(e.code, 'ENOSYS');
-    assert.match(e.message, 'getaddrinfo ENOSYS example.com: the network driver has no resolver');
+    assert.match(e.message, 'getaddrinfo ENOSYS example.com: no resolver on this target');
     assert.throws(() => dns.lookup(42 as any, () => {}), (x: any) => x.code === 'ERR_INVALID_ARG_TYPE');
     assert.throws(() => dns.lookup('x', {} as any), (x: any) => x.code === 'ERR_INVALID_ARG_TYPE');
   } finally {

@@ -1,9 +1,11 @@
 // The CYW43 adapter's heart: the consumer callback queue, the firmware sockets behind the adapter's
 // fds, paced writes, and the part of the netdev contract every program uses. One adapter per program
-// (install() resets the state). Connecting out is client.ts (KN_CLIENT), serving server.ts (KN_SERVER).
+// (install() resets the state). Connecting out is client.ts (KN_CLIENT), serving server.ts (KN_SERVER),
+// dns.lookup dns.ts (KN_DNS).
 import { ERRNO, SockState } from '../../netdev-contract';
 import type { NetdevCallback, NetdevSocket, Ptcl } from '../../netdev-contract';
 import { connect } from './client';
+import { lookup } from './dns';
 import { bind, closeListener, currentEnded, listen } from './server';
 import type { Conn, Cyw43Config, Cyw43Netdev, NativeNetdev, Timer } from './types';
 import { linkIsUp, linkLost, waitLink } from './wifi';
@@ -29,6 +31,7 @@ export function startAdapter(n: NativeNetdev, config: Cyw43Config): Cyw43Netdev 
   writeTimeout = config.writeTimeout || 30000;
   netdev = { errno: 0, errmsg: '', mac: '', ip: '', socket, get, write, close, shutdown } as unknown as Cyw43Netdev;
   if (globalThis.KN_CLIENT !== false) netdev.connect = connect;
+  if (globalThis.KN_DNS !== false) netdev.lookup = lookup;
   if (globalThis.KN_SERVER !== false) {
     netdev.bind = bind;
     netdev.listen = listen;

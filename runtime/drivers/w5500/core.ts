@@ -1,11 +1,12 @@
 // The W5500 driver's heart: bring-up, the one timer-driven poll, and consumer callbacks. One driver
 // per program: start() (re)initialises the module state. The parts a program may not need live in
 // their own modules behind compile-time switches (runtime/features.d.ts): client.ts + dns.ts
-// (KN_CLIENT), server.ts (KN_SERVER), dhcp.ts (KN_DHCP).
+// (KN_CLIENT; dns.ts also KN_DNS), server.ts (KN_SERVER), dhcp.ts (KN_DHCP).
 import { ERRNO } from '../../netdev-contract';
 import type { NetdevCallback } from '../../netdev-contract';
 import { attach, hardClose, hex2, hw, ipText, r16, r8, readSpi, Reg, sreg, T, w16, w8, W, writeSpi } from './chip';
 import { connect } from './client';
+import { lookup } from './dns';
 import { readConfig, type Settings } from './config';
 import { dhcpHw, serveDhcp, startDhcp } from './dhcp';
 import { bind, listen } from './server';
@@ -70,6 +71,7 @@ export function start(h: W5500Hardware, config: W5500Config): W5500Netdev {
   if (globalThis.KN_DHCP !== false) startDhcp(cfg.fixed ? null : cfg.mac, cfg.hostname);
   netdev = { errno: 0, errmsg: '', mac: cfg.mac.map(hex2).join(':'), ip: '0.0.0.0', socket, get, write, close, shutdown, pause } as unknown as W5500Netdev;
   if (globalThis.KN_CLIENT !== false) netdev.connect = connect;
+  if (globalThis.KN_DNS !== false) netdev.lookup = lookup;
   if (globalThis.KN_SERVER !== false) {
     netdev.bind = bind;
     netdev.listen = listen;

@@ -1,10 +1,12 @@
 // Host names (KN_CLIENT): an A query over UDP to the DNS server on the fd's own hardware socket,
 // retried, then the TCP connect to the answer (RFC 1035 subset: recursion desired, first A record).
+// dns.lookup (KN_DNS): the same query on a hardware socket of its own (a record with port 0),
+// freed with the answer.
 import { ERRNO } from '../../netdev-contract';
 import { hardClose, ipText, isZero, openSocket, T, W } from './chip';
 import { startTcp } from './client';
-import { myDns, soon } from './core';
-import { ephemeralPort, finishOp } from './sockets';
+import { fail, myDns, netdev, soon } from './core';
+import { close, ephemeralPort, finishOp, recs, socket, whenUp } from './sockets';
 import type { Rec } from './types';
 import { udpReceive, udpSend } from './udp';
 
@@ -125,9 +127,26 @@ export function pollDns(rec: Rec, n: number, ir: number, now: number): void {
     if (!res.ip) return finishOp(rec, ERRNO.ENOTFOUND, globalThis.KN_ERRMSG !== false && (why + (res.rcode === 3 ? 'no such name (NXDOMAIN)' : res.rcode ? 'DNS error ' + res.rcode : 'no A record')));
     rec.dns = null;
     hardClose(n);
-    return startTcp(rec, res.ip, now);
+    if (globalThis.KN_DNS !== false && !rec.port) {
+      rec.sock.raddr = ipText(res.ip);
+      return finishOp(rec, 0, '');
+    }
+    if (globalThis.KN_CLIENT !== false) startTcp(rec, res.ip, now);
+    return;
   }
   if (now >= rec.deadline) return finishOp(rec, ERRNO.ENOTFOUND, globalThis.KN_ERRMSG !== false && why + 'no answer from DNS server ' + ipText(d.server));
   if (now >= d.retryAt && d.sends < K.DNS_TRIES) dnsSend(rec, now);
   soon(0);
+}
+
+/** netdev.lookup: cb(0, address) or cb(ENOTFOUND), EMFILE when all 8 hardware sockets are taken. */
+export function lookup(host: string, cb: (err: number, address?: string) => void): void {
+  const fd = socket('INET', 'STREAM');
+  if (fd < 0) return fail(cb, netdev.errno, netdev.errmsg);
+  const rec = recs[fd];
+  rec.host = String(host);
+  whenUp(rec, 'connect', (err) => {
+    close(fd, () => {});
+    cb(err, err ? undefined : rec.sock.raddr);
+  });
 }

@@ -14,7 +14,8 @@
 // socket in LISTEN on the port at once (as soon as a SYN is seen). With no free socket the server is
 // "starved": nothing listens on its port, clients are refused (ECONNREFUSED) until a socket is freed;
 // then the server listens again by itself (it gets freed sockets before new socket() calls).
-// Host names are resolved by a DNS query over UDP on the fd's own hardware socket before it connects.
+// Host names are resolved by a DNS query over UDP on the fd's own hardware socket before it connects
+// (dns.lookup: on a hardware socket of its own, so it needs a free one).
 //
 // Data: writes go through the TX buffer (as much as TX_FSR allows, one SEND outstanding per socket);
 // a write's callback fires once all of its bytes were acknowledged by SEND_OK. Reads drain RX (stable

@@ -6,7 +6,7 @@ import { Cmd, command, hardClose, hw, readSpi, Reg, sreg, Sr, T, w8, W } from '.
 import { pollConnecting, startConnect } from './client';
 import { cfg, downErr, emit, fail, later, netdev, report, schedule, setError, soon, stage } from './core';
 import { pollConnected } from './data';
-import { pollDns } from './dns';
+import { pollDns, resolve } from './dns';
 import { pollAccepting, pollListening, relisten, startListen } from './server';
 import type { Phase, Phys, Rec } from './types';
 
@@ -152,7 +152,8 @@ export function runTodos(now: number): void {
     if (!todo || r.freed) continue;
     r.todo = null;
     if (todo === 'connect') {
-      if (globalThis.KN_CLIENT !== false) startConnect(r, now);
+      if (globalThis.KN_DNS !== false && !r.port) resolve(r, now);
+      else if (globalThis.KN_CLIENT !== false) startConnect(r, now);
     } else if (globalThis.KN_SERVER !== false) startListen(r, todo === 'listen');
   }
 }
@@ -212,7 +213,7 @@ export function pollSocket(n: number, now: number, budget: number): number {
   }
   const phase = rec.phase;
   if (phase === 'connected') return pollConnected(rec, n, ir, sr, now, Math.max(budget, 0));
-  if (globalThis.KN_CLIENT !== false && phase === 'resolving') pollDns(rec, n, ir, now);
+  if ((globalThis.KN_CLIENT !== false || globalThis.KN_DNS !== false) && phase === 'resolving') pollDns(rec, n, ir, now);
   else if (globalThis.KN_CLIENT !== false && phase === 'connecting') pollConnecting(rec, ir, sr, now);
   else if (globalThis.KN_SERVER !== false && phase === 'listening') pollListening(rec, n, sr, now);
   else if (globalThis.KN_SERVER !== false && phase === 'accepting') pollAccepting(rec, n, sr, now);
