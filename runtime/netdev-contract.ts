@@ -69,8 +69,9 @@ export interface Netdev {
   /** kaluma-net extension, optional: stop (true) / resume (false) delivering read_cb for fd, so the
    *  peer is flow-controlled instead of the board buffering without bound. */
   pause?(fd: number, paused: boolean): void;
-  /** kaluma-net extension, optional: resolves `host` to an IPv4 address for dns.lookup, cb(0, address)
-   *  or cb(ENOTFOUND). Without it, dns.lookup answers IP addresses only. */
+  /** kaluma-net extension, optional (drivers add it when the bundle uses dns.lookup: KN_DNS): resolves
+   *  the name `host` (dns.lookup answers IP addresses itself) to an IPv4 address, cb(0, address) or
+   *  cb(ENOTFOUND), always asynchronously. Without it, dns.lookup answers IP addresses only. */
   lookup?(host: string, cb: (err: number, address?: string) => void): void;
 }
 
