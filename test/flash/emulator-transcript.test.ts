@@ -57,4 +57,25 @@ test('the transcript holds the failure modes of issue 15', () => {
   assert.not.ok(transcript.steps.some((s) => s.rx.includes('\r\n> ')));
 });
 
+test('USB input as the board takes it: a Ctrl+C packet is dropped whole; behind a full FIFO a busy board never sees Ctrl+C', async () => {
+  const idle = emulated();
+  try {
+    assert.is(await idle.answer(Buffer.from('ab\x03cd')), '', 'the bytes before Ctrl+C in its packet are lost too');
+    assert.equal(idle.device.events, ['ctrl-c']);
+  } finally {
+    idle.device.close();
+  }
+  let out = '';
+  const busy = new KalumaDevice((b) => (out += Buffer.from(b).toString('latin1')), { running: 'busy' });
+  try {
+    busy.receive(Buffer.alloc(200, 0x61)); // TinyUSB takes packets while 64 bytes are free in its 256-byte FIFO
+    busy.receive(Buffer.from('\x03'));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(busy.events, [], 'the Ctrl+C packet waits on the host');
+    assert.is(out, '');
+  } finally {
+    busy.close();
+  }
+});
+
 test.run();

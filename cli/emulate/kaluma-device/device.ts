@@ -9,6 +9,11 @@
 // bytes that came with it are lost. The main loop moves the FIFO into the tty ring buffer and hands
 // everything there to the REPL at once; a command that blocks (YMODEM, erase, a busy program) holds
 // the rest of that chunk until it returns.
+//
+// Not emulated: JavaScript (a REPL line prints `undefined` unless `evaluate` says otherwise, except a
+// character the lexer rejects), the fs module's dot-commands (listed by `.help`, doing nothing), real
+// `.mem` figures, and the 2048-byte ring buffer's overwrite when more is queued than it holds (our
+// sender never has more than one packet in flight).
 import { LineEditor, COLOR_ERROR, COLOR_NORMAL } from './line-editor';
 import { RESULT_TEXT, receiveYmodem, type FaultKind } from './ymodem-receiver';
 
