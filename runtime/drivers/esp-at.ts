@@ -1699,6 +1699,20 @@ export function createEspAtNetdev(uart: UartLike, config: EspAtConfig = {}, time
     },
   };
 
+  // dns.lookup (KN_DNS): the modem's resolver, AT+CIPDOMAIN; any failure is ENOTFOUND.
+  if (globalThis.KN_DNS !== false)
+    netdev.lookup = (host, cb) => {
+      let ip = '';
+      const done = () => (isIPv4(ip) ? later(() => safe(cb, 0, ip)) : fail(cb, ERRNO.ENOTFOUND, 'cannot resolve ' + host));
+      if (phase === 'closed' || host.length > 253 || /[\x00-\x20]/.test(host)) return done();
+      at('AT+CIPDOMAIN=' + quote(host), {
+        timeout: to.connect,
+        info: (line) => {
+          if (line.indexOf('+CIPDOMAIN:') === 0) ip = fields(line.slice(11))[0];
+        },
+      }, done);
+    };
+
   const wifi: Ieee80211dev = {
     errno: 0,
     assoc_cb: null,

@@ -47,7 +47,7 @@ test('a module object that escapes keeps everything', async () => {
 test('dns.lookup turns the drivers\' resolvers on; without it no driver carries one', async () => {
   const src = `import { lookup } from 'dns'; import { connect } from 'net'; lookup('a', () => connect(80));`;
   const plain = `import { connect } from 'net'; connect(80);`;
-  for (const target of ['sim', 'w5500-evb-pico', 'pico-w']) {
+  for (const target of ['sim', 'w5500-evb-pico', 'pico-w', 'pico-esp01']) {
     const t = loadTarget(target);
     const withDns = await build(target + '-dns', src, t);
     assert.is(withDns.features.DNS, true);

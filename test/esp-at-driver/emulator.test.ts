@@ -181,6 +181,17 @@ for (const dialect of ['nonos', 'esp-at'] as const) {
   });
 }
 
+for (const dialect of ['nonos', 'esp-at'] as const) {
+  test(`${dialect}: lookup through AT+CIPDOMAIN; an unknown name or one that cannot be sent is ENOTFOUND`, async () => {
+    const b = await board({ dialect });
+    const lookup = (host: string) => new Promise<unknown[]>((r) => b.drv.netdev.lookup!(host, (...a) => r(a)));
+    assert.equal(await lookup('localhost'), [0, '127.0.0.1']);
+    assert.equal(await lookup('nowhere.invalid'), [ERRNO.ENOTFOUND]);
+    assert.equal(await lookup('two\r\nlines'), [ERRNO.ENOTFOUND]);
+    assert.is(b.drv.netdev.errno, ERRNO.ENOTFOUND);
+  });
+}
+
 test('end() on the board: data flushed, then the host sees FIN, the board socket ends', async () => {
   const b = await board();
   const srv = Sock.create(b);

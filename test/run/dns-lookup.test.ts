@@ -75,7 +75,7 @@ test("sim: 'localhost' is the one name of its network", async () => {
   assert.equal(await run('sim', ['nowhere.invalid', 'localhost'], 0), ['127.0.0.1/4', notFound('nowhere.invalid'), [{ address: '127.0.0.1', family: 4 }]]);
 });
 
-for (const target of ['w5500-evb-pico', 'pico-w']) {
+for (const target of ['w5500-evb-pico', 'pico-w', 'pico-esp01']) {
   test(`${target}: the driver's resolver on the emulated network (its DNS knows 'localhost')`, async () => {
     assert.equal(await run(target, ['nowhere.invalid', NO_SUCH_NAME], port), ['127.0.0.1/4', notFound('nowhere.invalid'), 'ENOTFOUND', 'got 5']);
   });
