@@ -67,7 +67,8 @@ function startConnect(c: Conn, host: string, port: number, cb: NetdevCallback): 
       c.connectTimer = null;
       if (!c.connecting) return;
       c.connecting = false;
-      closeNative(c);
+      // lwIP gives up on a SYN after ~20 s: a pcb already gone was refused (or reset)
+      if (closeNative(c)) return fail(cb, ERRNO.ECONNREFUSED, globalThis.KN_ERRMSG !== false && 'connect ECONNREFUSED ' + host + ':' + port);
       if (!linkIsUp()) return linkGone(cb);
       fail(
         cb,

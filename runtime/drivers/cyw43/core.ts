@@ -119,6 +119,7 @@ export function newConn(ptcl: Ptcl): Conn {
     connecting: false,
     readShut: false,
     writeShut: false,
+    finSent: false,
     wq: [],
     pumpTimer: null,
     retryMs: 1,
@@ -180,12 +181,24 @@ export function whenNative(c: Conn, then: (code: number, msg: string | false) =>
   });
 }
 
-export function closeNative(c: Conn): void {
-  if (c.nfd < 0) return;
+/** Closes the firmware socket, unless lwIP already freed its pcb; true then. The firmware sets
+ *  no tcp_err, so after a RST (refused, reset) it keeps a pointer to the freed pcb, and close() or
+ *  shutdown() would tcp_close() freed memory (a double free that corrupts lwIP's pcb pool). An
+ *  empty write() only reads the pcb's state (tcp_write_checks): ERR_CONN, errno -1, means it is
+ *  gone; the socket is then left alone (it keeps one of the 16 firmware sockets). Not after our
+ *  own FIN, which also makes tcp_write refuse. */
+export function closeNative(c: Conn): boolean {
+  if (c.nfd < 0) return false;
   const o = native.get(c.nfd);
   if (o) o.read_cb = o.accept_cb = o.connect_cb = o.close_cb = null; // close() would call close_cb
-  native.close(c.nfd);
+  let gone = false;
+  if (o && o.state === 2 && !c.srv && !c.finSent) {
+    native.write(c.nfd, '');
+    gone = native.errno !== 0;
+  }
+  if (!gone) native.close(c.nfd);
   c.nfd = -1;
+  return gone;
 }
 
 export function received(c: Conn, data: Uint8Array): void {
@@ -245,6 +258,7 @@ export function pump(c: Conn): void {
     const item = c.wq[0];
     if (item.data === null) {
       native.shutdown(c.nfd, 1); // its synchronous local shutdown_cb is not ours: not set
+      c.finSent = true;
       c.wq.shift();
       if (native.errno === 0) succeed(item.cb);
       else fail(item.cb, ERRNO.ENOTCONN, globalThis.KN_ERRMSG !== false && 'the CYW43 firmware could not send FIN');

@@ -33,6 +33,8 @@ export interface Cyw43Handle {
 /** The firmware's PicoCYW43Network as the adapter drives it (method callbacks omitted: they
  *  run synchronously and their `err` is always 0, so `errno` is read after each call). */
 export interface NativeSocket {
+  /** 0 closed, 1 bound, 2 connected (from connect(), before the handshake), 3 listening. */
+  state: number;
   laddr: string;
   lport: number;
   raddr: string;
@@ -85,6 +87,8 @@ export interface Conn {
   connecting: boolean;
   readShut: boolean;
   writeShut: boolean;
+  /** Our FIN went to the firmware (shutdown(fd, 1)). */
+  finSent: boolean;
   wq: WriteItem[];
   pumpTimer: Timer | null;
   retryMs: number;
