@@ -147,17 +147,31 @@ test('a connection that completed while the connect deadline came due is not fai
   await server.close();
 });
 
-test('refused connection: the firmware says nothing, the adapter fails it with ETIMEDOUT after connectTimeout', async () => {
-  setup();
+test('refused connection: the firmware says nothing; at connectTimeout the adapter finds the pcb freed, fails with ECONNREFUSED and never closes it', async () => {
+  const log: string[] = [];
+  setup({ log: (l) => log.push(l) });
   const port = await freePort();
   const fd = nd.socket('PF_INET', 'STREAM');
   const t0 = Date.now();
   const err = await op((cb) => nd.connect(fd, '127.0.0.1', port, cb));
-  assert.is(err, ERRNO.ETIMEDOUT);
+  assert.is(err, ERRNO.ECONNREFUSED);
   assert.ok(Date.now() - t0 >= 290);
-  assert.match(nd.errmsg, /no answer within 300 ms/);
-  assert.is(board.netdev.get(0), undefined, 'the firmware socket was freed');
+  assert.match(nd.errmsg, /connect ECONNREFUSED 127\.0\.0\.1:/);
+  assert.ok(board.netdev.get(0), 'the firmware socket is left alone: closing it would tcp_close a freed pcb');
   nd.close(fd, () => {});
+  assert.equal(log, [], 'no use of the freed pcb');
+});
+
+test('unanswered connection (a black hole): the pcb is still there at connectTimeout, so it is closed and the failure is ETIMEDOUT', async () => {
+  const log: string[] = [];
+  setup({ log: (l) => log.push(l) });
+  const fd = nd.socket('PF_INET', 'STREAM');
+  const err = await op((cb) => nd.connect(fd, '10.255.255.1', 80, cb));
+  assert.is(err, ERRNO.ETIMEDOUT);
+  assert.match(nd.errmsg, /no answer within 300 ms/);
+  assert.is(board.netdev.get(0), undefined, 'the firmware socket was closed');
+  nd.close(fd, () => {});
+  assert.equal(log, []);
 });
 
 test('large writes: 200 KB arrive intact, in pieces the send buffer takes, paced without blocking', async () => {

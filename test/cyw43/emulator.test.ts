@@ -383,7 +383,7 @@ test('poll mode: nothing is delivered while board JS runs', async () => {
   await server.close();
 });
 
-test('link drop: socket() throws again, connections die silently and writes fail', async () => {
+test('link drop: socket() throws again; open connections stall (nothing in or out, nothing reported) and go on when the link is back', async () => {
   board = emulatedBoard();
   const server = await hostServer();
   joinWifi(board.wifi);
@@ -392,11 +392,39 @@ test('link drop: socket() throws again, connections die silently and writes fail
   s.obj.close_cb = () => seen.push('close');
   await waitFor('connected', () => server.sockets.length === 1);
   board.air.dropLink();
-  board.netdev.write(s.fd, 'lost');
-  assert.is(board.netdev.errno, -1);
+  board.netdev.write(s.fd, 'queued');
+  assert.is(board.netdev.errno, 0, 'lwIP queues the bytes');
   assert.throws(() => board.netdev.socket('PF_INET', 'STREAM'), /WiFi is not connected/);
   await sleep(50);
   assert.equal(seen, []);
+  assert.is(text(s.got), '', 'nothing moved while the link was down');
+  joinWifi(board.wifi);
+  await waitFor('the echo after the link came back', () => text(s.got) === 'queued');
+  await server.close();
+});
+
+test('a disconnect leaves open connections alone', async () => {
+  board = emulatedBoard();
+  const server = await hostServer();
+  joinWifi(board.wifi);
+  const s = connectedSocket(server.port);
+  await waitFor('connected', () => server.sockets.length === 1);
+  board.wifi.disconnect(() => {});
+  joinWifi(board.wifi);
+  board.netdev.write(s.fd, 'still here');
+  await waitFor('echo on the same connection', () => text(s.got) === 'still here');
+  await server.close();
+});
+
+test('one read_cb per TCP segment (MSS 1460), not per host chunk', async () => {
+  board = emulatedBoard();
+  const server = await hostServer();
+  joinWifi(board.wifi);
+  const s = connectedSocket(server.port);
+  await waitFor('connected', () => server.sockets.length === 1);
+  server.sockets[0].write(Buffer.alloc(4000, 0x61));
+  await waitFor('4000 bytes', () => s.got.reduce((n, c) => n + c.length, 0) === 4000);
+  assert.ok(s.got.length >= 3 && s.got.every((c) => c.length <= 1460), `read_cb sizes ${s.got.map((c) => c.length)}`);
   await server.close();
 });
 

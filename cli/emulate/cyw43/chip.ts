@@ -48,8 +48,8 @@ export class Chip implements AirChip {
   readonly gpio = [false, false, false];
   readonly slots: (Slot | null)[] = new Array<Slot | null>(MAX_SOCKETS).fill(null);
   private readonly pcbs = new Set<TcpPcb>();
-  private queue: (() => void)[] = [];
-  private drainScheduled = false;
+  /** Use-after-free of lwIP pcbs the board's program caused (see hazard()). */
+  readonly hazards: string[] = [];
 
   constructor(
     readonly realm: Realm,
@@ -65,6 +65,9 @@ export class Chip implements AirChip {
 
   /** km_cyw43_deinit: every socket is dropped without a callback, the radio goes off. */
   deinit(): void {
+    for (const slot of this.slots) {
+      if (slot?.pcb?.freed) this.hazard(`Wi-Fi de-init (reset) closes socket ${slot.fd}, whose pcb lwIP already freed (refused or reset): on the board this tcp_closes freed memory`);
+    }
     this.dropAllSockets();
     this.initialised = false;
     this.linkUp = false;
@@ -76,20 +79,20 @@ export class Chip implements AirChip {
     this.dropAllSockets();
   }
 
+  /** The link going down does not touch lwIP's connections: they stall (nothing in or out)
+   *  and go on when it comes back, unless the peer gave up meanwhile. */
   setLink(up: boolean): void {
     if (this.linkUp === up) return;
     this.linkUp = up;
-    if (up) {
-      for (const slot of this.slots) slot?.listener?.linkUp();
-      return;
+    for (const pcb of this.pcbs) pcb.setLink(up);
+    for (const slot of this.slots) {
+      if (up) slot?.listener?.linkUp();
+      else slot?.listener?.linkDown();
     }
-    for (const pcb of [...this.pcbs]) pcb.kill();
-    for (const slot of this.slots) slot?.listener?.linkDown();
   }
 
   destroy(): void {
     this.deinit();
-    this.queue = [];
   }
 
   /** km_get_socket_fd: the lowest free entry, or -1 when all 16 are taken. */
@@ -104,11 +107,11 @@ export class Chip implements AirChip {
   }
 
   connectPcb(ip: string, port: number): TcpPcb {
-    return this.track(TcpPcb.connect(ip, port, this.post, this.forget));
+    return this.track(TcpPcb.connect(ip, port, this.post, this.forget, this.linkUp));
   }
 
   acceptedPcb(socket: net.Socket): TcpPcb {
-    return this.track(TcpPcb.accepted(socket, this.post, this.forget));
+    return this.track(TcpPcb.accepted(socket, this.post, this.forget, this.linkUp));
   }
 
   newListener(port: number): TcpListener {
@@ -120,20 +123,21 @@ export class Chip implements AirChip {
     return this.slots.some((s) => s !== null && (s.listener?.port === port || (s.serverFd >= 0 && s.obj.lport === port)));
   }
 
-  /** lwIP poll mode: network events queue up and reach the board one by one, each as a board
-   *  event-loop callback, never while board JS is running. */
-  readonly post = (event: () => void): void => {
-    this.queue.push(event);
-    if (this.drainScheduled) return;
-    this.drainScheduled = true;
-    setImmediate(() => this.drain());
-  };
+  /** lwIP poll mode: network events reach the board in the network step of a loop pass
+   *  (km_custom_infinite_loop: cyw43_arch_poll), never while board JS is running. */
+  readonly post = (event: () => void): void => this.realm.callback(event);
 
-  private drain(): void {
-    this.drainScheduled = false;
-    const events = this.queue;
-    this.queue = [];
-    for (const event of events) this.realm.callback(event);
+  /** cyw43_arch_poll from inside a blocking native call (scan, DNS, join): the events waiting
+   *  now run in it, before the call returns. */
+  pollLwip(): void {
+    this.realm.pollNetwork?.();
+  }
+
+  /** What the firmware does to memory it no longer owns (a freed pcb): reported, as on the board
+   *  it corrupts lwIP's pcb pool. */
+  hazard(message: string): void {
+    this.hazards.push(message);
+    this.air.log(`pico_cyw43 emulator: ${message}`);
   }
 
   private readonly forget = (pcb: TcpPcb): void => {

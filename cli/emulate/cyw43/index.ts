@@ -28,10 +28,32 @@ export function createPicoCyw43Module(realm: Realm, options: Cyw43Air | Cyw43Air
   const air = options instanceof Cyw43Air ? options : new Cyw43Air(options);
   const chip = new Chip(realm, air);
   return {
-    PicoCYW43: makeChipClass(chip),
-    PicoCYW43WIFI: makeWifiClass(chip),
-    PicoCYW43Network: makeNetworkClass(chip),
+    PicoCYW43: inRealm(makeChipClass(chip), realm),
+    PicoCYW43WIFI: inRealm(makeWifiClass(chip), realm),
+    PicoCYW43Network: inRealm(makeNetworkClass(chip), realm),
   };
+}
+
+/** The errors a native method throws are made in the board's realm, as the firmware's are
+ *  (`e instanceof Error` holds in board code). */
+function inRealm<C extends { prototype: object }>(cls: C, realm: Realm): C {
+  const make = realm.makeError;
+  if (!make) return cls;
+  const proto = cls.prototype as Record<string, unknown>;
+  for (const name of Object.getOwnPropertyNames(proto)) {
+    const fn = proto[name];
+    if (name === 'constructor' || typeof fn !== 'function') continue;
+    proto[name] = function (this: unknown, ...args: unknown[]) {
+      try {
+        return (fn as (...a: unknown[]) => unknown).apply(this, args);
+      } catch (e) {
+        if (!(e instanceof Error)) throw e;
+        const kind = e instanceof TypeError ? 'TypeError' : e instanceof RangeError ? 'RangeError' : 'Error';
+        throw Object.assign(make(kind, e.message), 'errno' in e ? { errno: (e as { errno: unknown }).errno } : {});
+      }
+    };
+  }
+  return cls;
 }
 
 /** What the pico-w board script does at boot with the module (kaluma-api.md §1, boot order 3). */

@@ -44,12 +44,16 @@ export function makeNetworkClass(chip: Chip) {
       throw new Error(message);
     };
     if (name.length === 0 || name.length > 255) fail('DNS Error: DNS access error.');
+    // dns_gethostbyname is in progress: the firmware polls lwIP until the answer comes, so other
+    // sockets' events run inside this call
+    chip.pollLwip();
     const answer = chip.linkUp ? chip.air.resolve(name) : { fail: 'timeout' as const };
     if (answer === undefined || (typeof answer === 'object' && answer.fail === 'notfound')) {
       return fail('DNS Error: IP is not found.');
     }
     if (typeof answer === 'object') {
       blockFor(chip.air.timing.dnsTimeoutMs);
+      chip.pollLwip();
       return fail('DNS response timeout.');
     }
     return answer;
@@ -62,11 +66,20 @@ export function makeNetworkClass(chip: Chip) {
   /** __net_socket_close: frees the entry, closes its pcbs, then calls its close_cb. */
   function closeSlot(slot: Slot): void {
     if (chip.slots[slot.fd] !== slot) return;
+    if (slot.pcb?.freed) freedPcb(slot, 'close');
     chip.slots[slot.fd] = null;
     slot.state = SOCK_CLOSED;
     slot.listener?.close();
     slot.pcb?.close();
     callBoard(slot.obj.close_cb);
+  }
+
+  /** tcp_close/tcp_shutdown on the pointer the firmware kept to a pcb lwIP freed after a RST. */
+  function freedPcb(slot: Slot, call: 'close' | 'shutdown'): void {
+    chip.hazard(
+      `${call}(${slot.fd}) on a connection lwIP already freed (refused or reset; the firmware sets no tcp_err): ` +
+        `on the board this ${call === 'close' ? 'tcp_close' : 'tcp_shutdown'}s freed memory and corrupts lwIP's pcb pool`,
+    );
   }
 
   /** Received bytes go to the listening socket for an accepted connection (looked up by number,
@@ -199,6 +212,7 @@ export function makeNetworkClass(chip: Chip) {
       const slot = chip.slot(fd);
       let ok = fd >= 0 && fd < chip.slots.length;
       if (ok && slot && slot.ptcl === 'STREAM') {
+        if (slot.pcb?.freed && how !== 1) freedPcb(slot, 'shutdown');
         const rx = how !== 1;
         const tx = how !== 0;
         if (slot.listener) ok = slot.listener.shutdown(rx, tx);

@@ -7,6 +7,8 @@ import net from 'node:net';
 import { STATION_IP } from './air';
 
 export const TCP_SND_BUF = 11_680;
+/** lwIP's TCP_MSS in the firmware's lwipopts.h: the firmware's read_cb runs once per segment. */
+export const TCP_MSS = 1460;
 /** lwIP gives up on FIN_WAIT_2 after a while; the host socket is dropped then. */
 const FIN_WAIT_LIMIT_MS = 20_000;
 
@@ -28,34 +30,73 @@ export type PcbState = 'connecting' | 'open' | 'closed' | 'dead';
 export class TcpPcb {
   state: PcbState;
   events: PcbEvents | null = null;
+  /** lwIP freed this pcb on its own (RST: refused or reset), telling nobody: the firmware's
+   *  socket still points at it. */
+  freed = false;
   private finSent = false;
   private rxClosed = false;
   private unacked = 0;
+  /** While the Wi-Fi link is down nothing moves: bytes to send wait here. */
+  private linkUp: boolean;
+  /** bytes null: the FIN. */
+  private held: { bytes: Buffer | null; n: number }[] = [];
 
   private constructor(
     private readonly socket: net.Socket | null,
     connecting: boolean,
     private readonly post: Post,
     private readonly onGone: (pcb: TcpPcb) => void,
+    linkUp: boolean,
   ) {
     this.state = connecting ? 'connecting' : 'open';
+    this.linkUp = linkUp;
     if (!socket) return;
-    socket.setNoDelay(true);
+    // Nagle stays on, as lwIP leaves it (the firmware never sets TF_NODELAY).
     socket.on('connect', () => post(() => this.hostConnected()));
-    socket.on('data', (chunk: Buffer) => post(() => this.hostData(chunk)));
+    socket.on('data', (chunk: Buffer) => {
+      for (let i = 0; i < chunk.length; i += TCP_MSS) {
+        const segment = chunk.subarray(i, i + TCP_MSS);
+        post(() => this.hostData(segment));
+      }
+    });
     socket.on('end', () => post(() => this.hostEnd()));
     socket.on('error', () => post(() => this.die()));
     socket.on('close', () => post(() => this.die()));
+    if (!linkUp) socket.pause();
   }
 
   /** tcp_connect. Only the station's own loopback answers; anything else never does. */
-  static connect(ip: string, port: number, post: Post, onGone: (pcb: TcpPcb) => void): TcpPcb {
+  static connect(ip: string, port: number, post: Post, onGone: (pcb: TcpPcb) => void, linkUp = true): TcpPcb {
     const socket = ip === STATION_IP ? net.connect({ host: STATION_IP, port, allowHalfOpen: true }) : null;
-    return new TcpPcb(socket, true, post, onGone);
+    return new TcpPcb(socket, true, post, onGone, linkUp);
   }
 
-  static accepted(socket: net.Socket, post: Post, onGone: (pcb: TcpPcb) => void): TcpPcb {
-    return new TcpPcb(socket, false, post, onGone);
+  static accepted(socket: net.Socket, post: Post, onGone: (pcb: TcpPcb) => void, linkUp = true): TcpPcb {
+    return new TcpPcb(socket, false, post, onGone, linkUp);
+  }
+
+  /** The Wi-Fi link went down or came back: the connection stalls, then goes on. */
+  setLink(up: boolean): void {
+    this.linkUp = up;
+    if (!this.socket || this.socket.destroyed) return;
+    if (!up) {
+      this.socket.pause();
+      return;
+    }
+    this.socket.resume();
+    const held = this.held;
+    this.held = [];
+    for (const h of held) this.send(h.bytes, h.n);
+  }
+
+  private send(bytes: Buffer | null, n: number): void {
+    if (!this.socket || this.socket.destroyed) return;
+    if (!this.linkUp) {
+      this.held.push({ bytes, n });
+      return;
+    }
+    if (bytes === null) this.socket.end();
+    else this.socket.write(bytes, () => this.post(() => (this.unacked -= n)));
   }
 
   /** tcp_write + tcp_output: all or nothing; false (ERR_MEM/ERR_CONN) when it does not fit. */
@@ -65,7 +106,7 @@ export class TcpPcb {
     if (bytes.length === 0) return true;
     const n = bytes.length;
     this.unacked += n;
-    if (this.socket) this.socket.write(Buffer.from(bytes), () => this.post(() => (this.unacked -= n)));
+    this.send(Buffer.from(bytes), n);
     return true;
   }
 
@@ -83,7 +124,7 @@ export class TcpPcb {
     if (this.state !== 'open') return false;
     if (!this.finSent) {
       this.finSent = true;
-      this.socket?.end();
+      this.send(null, 0);
     }
     return true;
   }
@@ -97,7 +138,7 @@ export class TcpPcb {
       return;
     }
     this.state = 'closed';
-    if (!this.finSent) this.socket.end();
+    if (!this.finSent) this.send(null, 0);
     this.finSent = true;
     setTimeout(() => this.kill(), FIN_WAIT_LIMIT_MS).unref();
   }
@@ -141,8 +182,11 @@ export class TcpPcb {
     if (this.state === 'open') this.events?.remoteFin();
   }
 
+  /** The host socket failed or closed under us: RST (refused, reset). lwIP frees the pcb. */
   private die(): void {
-    if (this.state !== 'dead') this.kill();
+    if (this.state === 'dead') return;
+    if (this.state !== 'closed') this.freed = true;
+    this.kill();
   }
 }
 

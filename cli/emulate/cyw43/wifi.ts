@@ -78,7 +78,10 @@ export function makeWifiClass(chip: Chip) {
         callBoard(cb, CALLBACK_ERR);
         return;
       }
+      // the firmware polls lwIP while the scan runs: other sockets' events run inside scan()
+      chip.pollLwip();
       blockFor(chip.air.timing.scanMs);
+      chip.pollLwip();
       this.errno = 0;
       const list = chip.air.visibleNetworks().map((ap) => ({
         ssid: ap.ssid,
@@ -116,6 +119,7 @@ export function makeWifiClass(chip: Chip) {
             .visibleNetworks()
             .find((n) => n.ssid === chip.currentSsid && (target === null || n.bssid === target))
         : undefined;
+      chip.pollLwip(); // cyw43_arch_wifi_connect_bssid_timeout_ms polls lwIP while it waits
       if (ap && admits(ap, auth, pw)) {
         blockFor(chip.air.timing.associateMs);
         chip.setLink(true);
