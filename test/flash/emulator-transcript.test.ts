@@ -1,5 +1,5 @@
 // The emulated board against the real one: every step of a transcript captured from the Kaluma 1.2.1
-// firmware (test/realboard/capture-transcript.ts on the rp2040 bench) is replayed on the emulator,
+// firmware (test/realboard/record-transcript.ts on the rp2040 bench) is replayed on the emulator,
 // which must answer the same bytes: echo, prompt, line editing, commands, the issue-15 failure modes
 // (CA CA typed at the REPL, Ctrl+C dropping its packet but not the line), a YMODEM session.
 import { test } from 'uvu';

@@ -1,4 +1,4 @@
-// The steps replayed on the real firmware (test/realboard/capture-transcript.ts) and on the emulator
+// The steps replayed on the real firmware (test/realboard/record-transcript.ts) and on the emulator
 // (emulator-transcript.test.ts): text typed at the REPL, or a YMODEM packet.
 import { ymodemHeader, ymodemPacket } from '../../cli/flash/ymodem-sender';
 
