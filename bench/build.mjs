@@ -27,6 +27,7 @@ const WEBPACK = join(root, 'bench/webpack-bundle.mjs');
 const roundsArg = process.argv.indexOf('--rounds');
 const ROUNDS = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 7;
 const WATCH_EDITS = 15;
+const STARTUP_PAIRS = 5;
 
 const tmp = mkdtempSync(join(tmpdir(), 'kn-bench-'));
 const hundred = join(tmp, 'hundred');
@@ -60,8 +61,11 @@ for (const app of apps) ours(app, { KALUMA_NET_CACHE_DIR: cache }); // the earli
 
 for (let i = 0; i < ROUNDS; i++) {
   const steps = [
-    () => runs.node.push(time(['-e', '0'], tmp)),
-    () => runs.version.push(time([BIN, '--version'], tmp)),
+    // Startup is short and noisy: several pairs a round.
+    ...Array.from({ length: STARTUP_PAIRS }, (_, j) => () => {
+      const pair = [() => runs.node.push(time(['-e', '0'], tmp)), () => runs.version.push(time([BIN, '--version'], tmp))];
+      for (const run of j % 2 ? pair.reverse() : pair) run();
+    }),
     ...apps.flatMap((app) => [
       () => runs[`${app.name}:ours`].push(ours(app, { KALUMA_NET_CACHE_DIR: cache })),
       () => runs[`${app.name}:webpack`].push(webpack(app)),

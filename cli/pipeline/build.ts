@@ -251,13 +251,14 @@ function wifiNote(outputs: readonly Output[]): string {
 async function writeOutputs(outdir: string, outputs: readonly Output[], label: string): Promise<void> {
   ensureWritableDir(outdir, label);
   await removeStaleTemps(outdir, outputs.map((o) => basename(o.file.path)));
-  for (const o of outputs) {
-    try {
-      await writeFileAtomic(o.file.path, o.data, o.secret ? { mode: 0o600 } : {});
-    } catch (e) {
-      throw new UserError(`${displayPath(o.file.path)}: cannot write the file (${fsReason((e as Error).cause ?? e)})`);
-    }
-  }
+  // Each file is whole or absent on its own, so they are written (and flushed) at once.
+  await Promise.all(
+    outputs.map((o) =>
+      writeFileAtomic(o.file.path, o.data, o.secret ? { mode: 0o600 } : {}).catch((e) => {
+        throw new UserError(`${displayPath(o.file.path)}: cannot write the file (${fsReason((e as Error).cause ?? e)})`);
+      }),
+    ),
+  );
 }
 
 /** The map of code that got `lines` lines prepended (the stamp). */

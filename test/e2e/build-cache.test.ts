@@ -72,6 +72,9 @@ test('Wi-Fi credentials never reach the cache', () => {
   assert.is(r.status, 0, r.stderr);
   assert.ok(readFileSync(join(dir, 'dist/index.js'), 'latin1').includes('hunter2-secret'));
   assert.is(entries(cache, 'clean-program').length, 0, 'a program holding credentials is not remembered on disk');
+  const plain = mkdtempSync(join(tmpdir(), 'kn-cache-'));
+  assert.is(cli(['build', 'src/index.js', '-t', 'pico-w'], dir, { KALUMA_NET_CACHE_DIR: plain }).status, 0);
+  assert.is(entries(cache, 'engine-check').length, entries(plain, 'engine-check').length - 1, 'the piece holding them is kept in memory only');
   for (const name of readdirSync(cache)) {
     for (const n of entries(cache, name)) assert.not.ok(readFileSync(join(cache, name, n), 'utf8').includes('hunter2'), `${name}/${n}`);
   }
