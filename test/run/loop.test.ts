@@ -106,6 +106,32 @@ test('errors: a callback error is printed and the program goes on (a throwing in
   b.stop();
 });
 
+test('UART: a ring buffer of bufferSize that overwrites unread bytes when the program blocks; write() sends a view\'s whole buffer, with a warning', async () => {
+  const dev = uartDevice();
+  dev.write = (d) => {
+    dev.sent.push([...d]);
+    if (d.length === 2) dev.send('abcdefghijklmnopqrstuvwxyz0123456789ABCD');
+  };
+  const b = board({
+    target: 'pico-esp01',
+    uart: dev,
+    code: `const { UART } = require("uart"); const u = new UART(0, { bufferSize: 16 }); let got = "";
+      u.on("data", (d) => { got += String.fromCharCode.apply(null, d); });
+      setTimeout(() => {
+        u.write("go");
+        delay(20); // the 40-byte answer (3.5 ms at 115200 baud) arrives meanwhile: more than the ring holds
+        setTimeout(() => print(got), 30);
+      }, 1);
+      u.write(new Uint8Array([1, 2, 3, 4]).subarray(2));`,
+  });
+  await b.idle();
+  // the write pointer ran 40 bytes round a 16-byte ring: 8 bytes readable, the last ones written
+  assert.is(b.out(), '6789ABCD');
+  assert.equal(dev.sent, [[1, 2, 3, 4], [103, 111]]);
+  assert.match(b.warnings.join('\n'), /uart.write\(\) got a Uint8Array view \(offset 2, length 2\) of a 4-byte buffer: Kaluma 1.2.1 sends the whole underlying ArrayBuffer/);
+  b.stop();
+});
+
 test('timer ids come from the handle counter shared with watches and UARTs; millis() counts from boot', async () => {
   const dev = uartDevice();
   const b = board({
