@@ -2,6 +2,7 @@
 // blocking calls, a freed pcb the firmware still points at, errors of the board's realm.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import net from 'node:net';
 import type { Realm } from '../../cli/emulate/devices';
 import { bootPicoW, createPicoCyw43Module, Cyw43Air } from '../../cli/emulate/cyw43';
 import { AP, FAST, freePort, hostServer, joinWifi, sleep, waitFor, type AnyDev } from './harness';
@@ -78,6 +79,30 @@ test('a refused connection: lwIP frees the pcb, the firmware keeps it; closing i
   assert.is(log.length, 1);
   assert.match(log[0], /close\(0\) on a connection lwIP already freed \(refused or reset/);
   b.air.close();
+});
+
+test("Nagle stays on: the emulated board's TCP never sets no-delay (the firmware never sets TF_NODELAY)", async () => {
+  const calls: unknown[] = [];
+  const original = net.Socket.prototype.setNoDelay;
+  net.Socket.prototype.setNoDelay = function (this: net.Socket, ...a: unknown[]) {
+    calls.push(a[0]);
+    return original.apply(this, a as [boolean?]);
+  };
+  try {
+    const b = board();
+    const server = await hostServer();
+    joinWifi(b.wifi);
+    const fd = b.netdev.socket('PF_INET', 'STREAM');
+    b.netdev.connect(fd, '127.0.0.1', server.port, () => {});
+    await waitFor('connected', () => server.sockets.length === 1);
+    b.realm.poll();
+    b.netdev.write(fd, 'x');
+    assert.ok(!calls.includes(true) && !calls.includes(undefined), `setNoDelay calls: ${calls}`);
+    await server.close();
+    b.air.close();
+  } finally {
+    net.Socket.prototype.setNoDelay = original;
+  }
 });
 
 test("the natives' errors are made in the board's realm", () => {
