@@ -150,7 +150,12 @@ export function runCli(target: string, emulate: boolean, timeoutMs = 40000, cwd 
         out += d;
         if (out.includes('BEHAVIOUR ') && out.slice(out.indexOf('BEHAVIOUR ')).includes('\n')) finish(() => ok(parseBehaviour(out)));
       });
-      child.stderr.on('data', (d) => (err += d));
+      child.stderr.on('data', (d) => {
+        err += d;
+        // On the board an error thrown in a callback is printed and the program goes on; for a
+        // behaviour script it is the outcome.
+        if (/(^|\n)Uncaught [^\n]*\n/.test(err)) finish(() => fail(new Error(`${target}: ${err}\n${out}`)));
+      });
       child.on('close', (code) => finish(() => fail(new Error(`${target}: exited with ${code} before its BEHAVIOUR line\n${out}${err}`))));
     });
 }
