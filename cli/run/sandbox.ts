@@ -208,8 +208,9 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
   // (Script#runInContext would run them right after it, before the first timers).
   const evalTopLevel = new Script('(0, eval)').runInContext(context) as (code: string) => unknown;
   const promiseProto = g.Promise.prototype as object;
-  // km_io_init runs early in main(), before the REPL and the engine start.
-  loop.advanceTo(LOOP_STAMP_MS);
+  // km_io_init runs early in main(), before the REPL and the engine start (board targets: the
+  // RP2040's boot and parse times; a PC target starts at once).
+  if (!target.pc) loop.advanceTo(LOOP_STAMP_MS);
   loop.stamp();
 
   return {
@@ -220,7 +221,7 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
     loop,
     ownsPromise: (p) => typeof p === 'object' && p !== null && Object.getPrototypeOf(p) === promiseProto,
     run(code, filename) {
-      loop.advanceTo(bootToFirstLineMs(Buffer.byteLength(code)));
+      if (!target.pc) loop.advanceTo(bootToFirstLineMs(Buffer.byteLength(code)));
       loop.jobsMayBeQueued();
       try {
         evalTopLevel(`${code}\n//# sourceURL=${filename}`);
