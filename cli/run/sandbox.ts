@@ -262,43 +262,43 @@ function boardUid(id: string): string {
   return ('E661' + h.toString(16).padStart(8, '0') + 'A5C3').toUpperCase();
 }
 
-/** TextEncoder/TextDecoder/btoa/atob with Kaluma's rules (kaluma-api.md §2.4). */
+/** TextEncoder/TextDecoder/btoa/atob as src/global.c has them (argument errors worded alike). */
 function installCodecs(g: Record<string, any>, h: SandboxHelpers): void {
-  const label = (l: unknown) => (l === undefined ? 'utf-8' : String(l));
-  class TextEncoder {
-    encoding: string;
-    constructor(l?: unknown) {
-      this.encoding = label(l);
-    }
-    encode(s: unknown): Uint8Array {
-      if (typeof s !== 'string') throw h.typeError('"input" argument must be a string');
-      if (this.encoding === 'utf-8') return h.bytes(Buffer.from(s, 'utf8'));
-      if (this.encoding === 'ascii') return h.bytes(Buffer.from(s, 'latin1'));
-      throw h.error('Unsupported encoding.');
-    }
+  const label = (args: IArguments) => {
+    if (args.length === 0) return 'utf-8';
+    if (typeof args[0] !== 'string') throw h.typeError('"label" argument must be a string');
+    return args[0] as string;
+  };
+  function TextEncoder(this: { encoding: string }, _label?: unknown) {
+    this.encoding = label(arguments);
   }
-  class TextDecoder {
-    encoding: string;
-    constructor(l?: unknown) {
-      this.encoding = label(l);
-    }
-    decode(u8: unknown): string {
-      if (!isUint8Array(u8)) throw h.error('input must be Uint8Array.');
-      const b = Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
-      if (this.encoding === 'utf-8') return b.toString('utf8');
-      if (this.encoding === 'ascii') return b.toString('latin1');
-      throw h.error('Unsupported encoding.');
-    }
+  TextEncoder.prototype.encode = function (this: { encoding: string }, s?: unknown): Uint8Array {
+    if (arguments.length < 1 || typeof s !== 'string') throw h.typeError('"input" argument must be a string');
+    if (this.encoding === 'utf-8') return h.bytes(Buffer.from(s, 'utf8'));
+    if (this.encoding === 'ascii') return h.bytes(Buffer.from(s, 'latin1'));
+    throw h.error('Unsupported encoding.');
+  };
+  function TextDecoder(this: { encoding: string }, _label?: unknown) {
+    this.encoding = label(arguments);
   }
+  TextDecoder.prototype.decode = function (this: { encoding: string }, u8?: unknown): string {
+    if (arguments.length < 1) throw h.typeError('"input" argument required');
+    if (!isUint8Array(u8)) throw h.error('input must be Uint8Array.');
+    const b = Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
+    if (this.encoding === 'utf-8') return b.toString('utf8');
+    if (this.encoding === 'ascii') return b.toString('latin1');
+    throw h.error('Unsupported encoding.');
+  };
   g.TextEncoder = TextEncoder;
   g.TextDecoder = TextDecoder;
-  g.btoa = (data: unknown) => {
+  g.btoa = function (data?: unknown) {
+    if (arguments.length < 1) throw h.typeError('"data" argument required');
     if (typeof data === 'string') return Buffer.from(data, 'latin1').toString('base64');
     if (isUint8Array(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64');
-    throw h.typeError('"data" argument must be Uint8Array or string');
+    throw h.typeError('Unsupported binary data.');
   };
-  g.atob = (s: unknown) => {
-    if (typeof s !== 'string') throw h.typeError('"data" argument must be a string');
+  g.atob = function (s?: unknown) {
+    if (arguments.length < 1 || typeof s !== 'string') throw h.typeError('"encodedData" argument must be a string');
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s.replace(/\s/g, ''))) return undefined;
     return h.bytes(Buffer.from(s, 'base64'));
   };

@@ -29,6 +29,19 @@ test('GPIO: argument checks as the firmware words them; digitalWrite(p, true) th
   assert.is(err('analogRead(3)'), 'Error: Invalid pin number');
 });
 
+test('codecs: argument errors worded as src/global.c words them', () => {
+  const err = (code: string) => {
+    const b = board({ code });
+    b.stop();
+    return String(b.uncaught[0]);
+  };
+  assert.is(err('btoa(1)'), 'TypeError: Unsupported binary data.');
+  assert.is(err('btoa()'), 'TypeError: "data" argument required');
+  assert.is(err('atob(1)'), 'TypeError: "encodedData" argument must be a string');
+  assert.is(err('new TextEncoder(1)'), 'TypeError: "label" argument must be a string');
+  assert.is(err('new TextDecoder().decode()'), 'TypeError: "input" argument required');
+});
+
 test('setWatch takes a debounce; clearWatch() without an id clears id 0 (no watch); a watch that throws is cleared', async () => {
   let level: 0 | 1 = 0;
   const b = board({ code: '' });
