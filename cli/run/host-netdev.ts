@@ -114,7 +114,11 @@ export function createHostNetdev(realm: Realm): HostNetdev {
     entries.set(fd, e);
     wire(e, sock);
     realm.callback(() => {
-      if (!l.closed && l.s.accept_cb) l.s.accept_cb(fd);
+      if (!l.closed && l.s.accept_cb) return l.s.accept_cb(fd);
+      // The listener closed meanwhile: nobody will ever close this connection.
+      entries.delete(fd);
+      e.closed = true;
+      release(e);
     });
   };
 

@@ -94,6 +94,29 @@ test('listen, accept, data both ways through the realm, half-close, close_cb, cl
   d.closeAll();
 });
 
+test('a connection accepted just as the listener closes is closed too (it used to stay open for good)', async () => {
+  // Board callbacks wait until released, as in the sandbox where they run at the next loop pass.
+  const queued: (() => void)[] = [];
+  const d = createHostNetdev({ bytes: (b) => new Uint8Array(b), callback: (fn) => void queued.push(fn) });
+  const l = d.socket('INET', 'STREAM');
+  const step = () => new Promise((r) => setTimeout(r, 10)).then(() => queued.splice(0).forEach((f) => f()));
+  let bound = -1;
+  d.bind(l, '127.0.0.1', 0, (e) => (bound = e));
+  while (bound < 0) await step();
+  d.listen(l, () => {});
+  d.get(l)!.accept_cb = () => assert.unreachable('accepted after close');
+  const peer = nodeNet.connect(d.get(l)!.lport, '127.0.0.1');
+  const peerClosed = new Promise((r) => peer.on('close', r));
+  peer.on('error', () => {});
+  while (!queued.length) await new Promise((r) => setTimeout(r, 5));
+  d.close(l, () => {});
+  queued.splice(0).forEach((f) => f());
+  const late = new Promise((_, fail) => setTimeout(() => fail(new Error('the peer is still connected')), 3000).unref());
+  await Promise.race([peerClosed, late]);
+  assert.is(d.get(l + 1), null, 'the accepted fd is gone');
+  d.closeAll();
+});
+
 test('a connect refused, a write on a socket that is not connected', async () => {
   const free = await new Promise<number>((ok) => {
     const s = nodeNet.createServer().listen(0, '127.0.0.1', () => {
