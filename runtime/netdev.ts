@@ -31,12 +31,6 @@ export function errnoByCode(): Map<string, number> {
   return m;
 }
 
-export function dev(): Netdev {
-  const d = (global as any).__netdev as Netdev | undefined;
-  if (!d) throw new Error('no network driver (global.__netdev)');
-  return d;
-}
-
 /** A Node-style error for `errno` (either sign), e.g. `connect ECONNREFUSED 127.0.0.1:80`; ENOTFOUND
  *  is getaddrinfo's, naming the host. */
 export function netError(errno: number, syscall: string, address?: string, port?: number): NetError {
@@ -57,14 +51,10 @@ export function netError(errno: number, syscall: string, address?: string, port?
   return e;
 }
 
-/** The errno of a failure reported as a number (the driver's errno first) or thrown (its own errno). */
-function errnoOf(d: Netdev, x: any): number {
-  return typeof x === 'object' && x ? x.errno || d.errno : d.errno || x;
-}
-
-/** A new stream socket's fd, or the error. */
+/** A new stream socket's fd, or the error. (`global.__netdev` is read where it is used: a bundle
+ *  that uses net always installs a driver, and a helper would cost a function in the board's heap.) */
 export function open(): number | NetError {
-  const d = dev();
+  const d: Netdev = (global as any).__netdev;
   let fd: any;
   try {
     fd = d.socket('INET', 'STREAM');
@@ -72,19 +62,20 @@ export function open(): number | NetError {
   } catch (x) {
     fd = x;
   }
-  return netError(errnoOf(d, fd), 'socket');
+  return netError(typeof fd === 'object' && fd ? fd.errno || d.errno : d.errno || fd, 'socket');
 }
 
-/** Runs the driver request `dev()[method](...args, cb)`; `done` (optional) gets null or the error,
- *  always after `call` returned. Errors of connect and listen name `address` and `port`. */
+/** Runs the driver request `global.__netdev[method](...args, cb)`; `done` (optional) gets null or the
+ *  error, always after `call` returned. Errors of connect and listen name `address` and `port`. A
+ *  failure reported as a number takes the driver's errno first; a thrown one its own errno. */
 export function call(method: string, args: unknown[], done?: (e: NetError | null) => void, address?: string, port?: number): void {
-  const d = dev();
+  const d: Netdev = (global as any).__netdev;
   let sync = true;
-  const cb = (err: unknown) => {
+  const cb = (x: any) => {
     const f = done;
     if (!f) return;
     done = undefined;
-    const e = err ? netError(errnoOf(d, err), method === 'bind' ? 'listen' : method, address, port) : null;
+    const e = x ? netError(typeof x === 'object' ? x.errno || d.errno : d.errno || x, method === 'bind' ? 'listen' : method, address, port) : null;
     if (sync) later(f, e);
     else f(e);
   };
@@ -95,10 +86,4 @@ export function call(method: string, args: unknown[], done?: (e: NetError | null
     cb(x || -5); // EIO
   }
   sync = false;
-}
-
-/** Flow control, where the driver has the contract's optional `pause`. */
-export function pauseFd(fd: number, paused: boolean): void {
-  const d = dev();
-  if (d.pause) d.pause(fd, paused);
 }

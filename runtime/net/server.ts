@@ -1,7 +1,7 @@
 // net.Server: listens through the adapter; each accepted connection is a Socket on its own driver fd.
 // Callbacks that need no closure are bound functions: on the board a bound function has no byte code.
 import { EventEmitter } from '../events';
-import { call, dev, open, type NetError } from '../netdev';
+import { call, open, type NetError } from '../netdev';
 import { E, err, kind, toPort } from './errors';
 import { attach, Socket, type SocketOptions } from './socket';
 import { later } from './util';
@@ -66,7 +66,7 @@ export class Server extends EventEmitter {
       return this;
     }
     this._fd = fd;
-    dev().get(fd)!.accept_cb = accept.bind(null, this);
+    (global as any).__netdev.get(fd).accept_cb = accept.bind(null, this);
     call(
       'bind',
       [fd, host, port],
@@ -105,7 +105,7 @@ export class Server extends EventEmitter {
 
   address(): { address: string; family: string; port: number } | null {
     if (this._fd < 0) return null;
-    const s = dev().get(this._fd)!;
+    const s = (global as any).__netdev.get(this._fd);
     return { address: s.laddr, family: 'IPv4', port: s.lport };
   }
 

@@ -1,6 +1,7 @@
 // net.Socket over the netdev contract, reached only through the adapter (../netdev). Callbacks that
 // need no closure are bound functions: on the board a bound function has no byte code.
-import { call, dev, netError, open, pauseFd, type NetError } from '../netdev';
+import { call, netError, open, type NetError } from '../netdev';
+import type { Netdev, NetdevSocket } from '../netdev-contract';
 import { Duplex, type Callback, type DuplexOptions } from '../stream';
 import { E, err, kind, toPort } from './errors';
 
@@ -96,7 +97,7 @@ export class Socket extends Duplex {
 
   /** The buffer ran empty: the driver may deliver again. */
   _read(): void {
-    if (this._p && this._fd >= 0) pauseFd(this._fd, (this._p = false));
+    if (this._p && this._fd >= 0) pause(this._fd, (this._p = false));
   }
 
   _write(data: Uint8Array, enc: string, cb: Callback): void {
@@ -159,12 +160,12 @@ export class Socket extends Duplex {
 /** Takes the driver socket `fd`'s callbacks; `connected`: also its addresses (a Server's accepted
  *  connections come connected). */
 export function attach(s: Socket, fd: number, connected?: boolean): void {
-  const k = dev().get(fd)!;
+  const k: NetdevSocket = (global as any).__netdev.get(fd);
   s._fd = fd;
   k.read_cb = (data) => {
     s.bytesRead += data.length;
     touch(s);
-    if (!s.push(data) && !s._p && s._fd >= 0) pauseFd(fd, (s._p = true));
+    if (!s.push(data) && !s._p && s._fd >= 0) pause(fd, (s._p = true));
   };
   k.shutdown_cb = s.push.bind(s, null);
   k.close_cb = () => {
@@ -181,6 +182,12 @@ export function attach(s: Socket, fd: number, connected?: boolean): void {
     s.remoteFamily = s.localFamily = k.raddr.indexOf(':') < 0 ? 'IPv4' : 'IPv6';
     touch(s);
   }
+}
+
+/** Flow control, where the driver has the contract's optional `pause`. */
+function pause(fd: number, paused: boolean): void {
+  const d: Netdev = (global as any).__netdev;
+  if (d.pause) d.pause(fd, paused);
 }
 
 /** Activity: restarts the idle timer, which runs only while there is a connection (or an attempt):

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { call, dev, errnoByCode, ERRNO_CODES, netError, open, pauseFd, type NetError } from '../../runtime/netdev';
+import { call, errnoByCode, ERRNO_CODES, netError, open, type NetError } from '../../runtime/netdev';
 import { ERRNO, type Netdev } from '../../runtime/netdev-contract';
 
 const g = globalThis as any;
@@ -67,10 +67,6 @@ test('netError: ENOTFOUND is a getaddrinfo error naming the host; unknown and ze
   assert.is(netError(9999, 'write').code, 'UNKNOWN');
   assert.is(netError(9999, 'write').errno, -9999);
   assert.is(netError(0, 'write').code, 'EIO');
-});
-
-test('dev(): a clear error without a driver', () => {
-  assert.throws(() => dev(), /global\.__netdev/);
 });
 
 /** call('connect', ...) on a driver whose connect is `connect`: the one outcome, checked to come
@@ -196,15 +192,6 @@ test('open(): an fd, or the error for -1 with errno, or for a throw', () => {
     },
   });
   assert.is((open() as NetError).code, 'EIO');
-});
-
-test('pauseFd(): uses the optional pause, and is harmless without it', () => {
-  const calls: unknown[] = [];
-  fake({ pause: (fd, p) => calls.push([fd, p]) });
-  pauseFd(2, true);
-  assert.equal(calls, [[2, true]]);
-  fake({});
-  pauseFd(2, false);
 });
 
 test.run();
