@@ -100,6 +100,8 @@ export const EventEmitter = /* @__PURE__ */ (function (): EventEmitterConstructo
     return (this._e[type] || []).length;
   };
 
+  // As Node's module.exports: require('events').EventEmitter is EventEmitter itself.
+  (EE as any).EventEmitter = EE;
   return EE;
 })();
 

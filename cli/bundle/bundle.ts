@@ -48,7 +48,11 @@ export interface Bundle {
 }
 
 /** Refuses Node built-ins and networking on a target without a network driver, naming the importer. */
-function importPolicy(target: Target, cwd: string, onRuntime: (name: RuntimeModule, importer: string) => { path: string; namespace?: string; external?: boolean }): Plugin {
+function importPolicy(
+  target: Target,
+  cwd: string,
+  onRuntime: (name: RuntimeModule, kind: string) => { path: string; namespace?: string; external?: boolean },
+): Plugin {
   return {
     name: 'kaluma-net-imports',
     setup(b) {
@@ -63,7 +67,7 @@ function importPolicy(target: Target, cwd: string, onRuntime: (name: RuntimeModu
           if (k.name === 'net' && !target.netdev) {
             throw new UserError(`${where}: imports "net", but target "${target.id}" has no network driver; network targets: ${networkTargets()}`);
           }
-          return onRuntime(k.name, args.importer);
+          return onRuntime(k.name, args.kind);
         }
         if (k.kind === 'builtin') return { path: args.path, namespace: 'kaluma-builtin' };
         if (k.kind === 'node') {
@@ -92,6 +96,9 @@ function rethrow(e: unknown, cwd: string, target: Target): never {
   }
   throw e;
 }
+
+/** The injected name of a runtime module's default export, for its require() form. */
+const REQUIRED = '__kn_required_';
 
 const COMMON = {
   bundle: true,
@@ -130,17 +137,25 @@ async function firstPass(opts: BundleOptions): Promise<RuntimeUsage> {
       define: opts.define,
       plugins: [importPolicy(target, cwd, (name) => ({ path: USAGE_PREFIX + name, external: true }))],
     });
-    return usageOf(r.outputFiles![0].text, cwd);
+    const text = r.outputFiles![0].text;
+    const usage = usageOf(text, cwd);
+    const required = new Set<RuntimeModule>();
+    for (const m of text.matchAll(/require\("kaluma-net-usage:(\w+)"\)/g)) required.add(m[1] as RuntimeModule);
+    requiredOf.set(usage, required);
+    return usage;
   } catch (e) {
     rethrow(e, cwd, target);
   }
 }
 
+/** The runtime modules a program require()s (not only imports), by the usage pass 1 found. */
+const requiredOf = new WeakMap<RuntimeUsage, Set<RuntimeModule>>();
+
 /** The usage of the last build of each program in a --watch session. */
 const lastUsage = new Map<string, RuntimeUsage>();
 
 function sameUsage(a: RuntimeUsage, b: RuntimeUsage): boolean {
-  if (a.size !== b.size) return false;
+  if (a.size !== b.size || [...(requiredOf.get(a) ?? [])].join() !== [...(requiredOf.get(b) ?? [])].join()) return false;
   for (const [m, names] of a) {
     const other = b.get(m);
     if (!other || (names === 'all') !== (other === 'all')) return false;
@@ -171,7 +186,8 @@ async function programPass(opts: BundleOptions, usage: RuntimeUsage, eagerView: 
   const features = programFeatures(usage, target.netdev);
   // dns.lookup needs the driver's resolver as much as net needs the driver.
   const usesNet = usage.has('net') || (features.DNS && !!target.netdev);
-  const bootstrap = bootstrapSource(target, usesNet, opts.driver ?? {});
+  let bootstrap = bootstrapSource(target, usesNet, opts.driver ?? {});
+  for (const name of requiredOf.get(usage) ?? []) bootstrap += `import ${REQUIRED}${name} from ${JSON.stringify(name)};\nglobal.${REQUIRED}${name} = ${REQUIRED}${name};\n`;
   const supported: Record<string, boolean> = { ...target.engine.supported };
   if (opts.snapshotSafe) Object.assign(supported, { 'template-literal': false, 'regexp-dot-all-flag': false });
 
@@ -189,6 +205,12 @@ async function programPass(opts: BundleOptions, usage: RuntimeUsage, eagerView: 
         resolveDir: cwd,
         loader: 'js',
       }));
+      // require() of a runtime module: a CommonJS module holding the facade's default export, which
+      // the bootstrap (ESM, run first) left in a global. Requiring the ESM facade itself would make
+      // esbuild wrap it and every runtime module it imports in lazy-init closures and export getters
+      // (+4 KB of heap for require('net')), and give require('events') an object where Node gives
+      // EventEmitter; importing the facade from this module would do the same.
+      b.onLoad({ filter: /.*/, namespace: 'kaluma-net-require' }, (args) => ({ contents: `module.exports = global.${REQUIRED}${args.path};\n`, loader: 'js' }));
     },
   };
 
@@ -208,7 +230,7 @@ async function programPass(opts: BundleOptions, usage: RuntimeUsage, eagerView: 
     sourcemap: opts.sourcemap ? 'external' : false,
     sourcesContent: true,
     banner: { js: '"use strict";' },
-    plugins: [virtual, importPolicy(target, cwd, (name) => ({ path: name, namespace: 'kaluma-net-facade' }))],
+    plugins: [virtual, importPolicy(target, cwd, (name, kind) => ({ path: name, namespace: kind === 'require-call' ? 'kaluma-net-require' : 'kaluma-net-facade' }))],
   };
   const text = (r: { outputFiles?: { path: string; text: string }[] }, ext: string) => r.outputFiles!.find((f) => f.path.endsWith(ext))?.text;
   const run = async (o: EsbuildOptions) => {
