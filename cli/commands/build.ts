@@ -92,9 +92,15 @@ function report(r: BuildResult, json: boolean): void {
   if (r.heap) process.stdout.write(`${formatHeapLine(r.heap)}\n`);
 }
 
+/** HH:MM:SS of now (toLocaleTimeString costs milliseconds a call). */
+function clock(): string {
+  const d = new Date();
+  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+}
+
 /** A rebuild's summary line: what was written, how big, how long it took. */
 function rebuildLine(r: BuildResult, ms: number): string {
-  return `[${new Date().toLocaleTimeString()}] built ${r.files.map((f) => displayPath(f.path)).join(', ')} (${r.size} bytes, ${ms.toFixed(0)} ms)\n`;
+  return `[${clock()}] built ${r.files.map((f) => displayPath(f.path)).join(', ')} (${r.size} bytes, ${ms.toFixed(0)} ms)\n`;
 }
 
 async function watchBuild(options: BuildOptions): Promise<void> {
@@ -102,8 +108,12 @@ async function watchBuild(options: BuildOptions): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   let building: Promise<void> | undefined;
   let again = false;
+  let watched = '';
   // Directories, not files: editors often replace a file by renaming, which ends a file watch.
   const watch = (inputs: string[]) => {
+    const key = [...inputs].sort().join('\n');
+    if (key === watched) return inputs.length;
+    watched = key;
     for (const w of watchers) w.close();
     const byDir = new Map<string, Set<string>>();
     for (const p of inputs) byDir.set(dirname(p), (byDir.get(dirname(p)) ?? new Set()).add(basename(p)));
@@ -123,7 +133,7 @@ async function watchBuild(options: BuildOptions): Promise<void> {
     } catch (e) {
       if (!(e instanceof UserError)) throw e;
       for (const line of e.message.split('\n')) process.stderr.write(`error: ${line}\n`);
-      process.stdout.write(`[${new Date().toLocaleTimeString()}] build failed; waiting for a change\n`);
+      process.stdout.write(`[${clock()}] build failed; waiting for a change\n`);
       return 0;
     }
   };

@@ -16,6 +16,8 @@ export function packageRoot(): string {
   }
 }
 
+let version: string | undefined;
+
 export function packageVersion(): string {
-  return JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')).version;
+  return (version ??= JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')).version as string);
 }
