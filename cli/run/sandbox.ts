@@ -1,5 +1,7 @@
 import { createContext, Script, type Context } from 'node:vm';
 import { inspect } from 'node:util';
+import { promiseHooks } from 'node:v8';
+import { performance } from 'node:perf_hooks';
 import type { Target } from '../targets/target';
 import type { SpiDevice, UartDevice } from '../emulate/devices';
 import { createTimers, type KalumaTimers } from './timers';
@@ -66,16 +68,28 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
   let stopped = false;
 
   const drain = new Script('undefined', { filename: 'kaluma-net:jobs' });
-  const runJobs = () => {
-    // A job chain that never ends hangs the board for good. Here, while the jobs run, Ctrl+C and
-    // SIGTERM have no listener, so they end the process the default way; otherwise they reach the
-    // run's graceful stop.
+  // A job chain that never ends hangs the board for good. Signals reach `run` only between
+  // callbacks, so once a drain has run for LONG_DRAIN_MS the SIGINT/SIGTERM listeners step aside
+  // until it ends: Ctrl+C or SIGTERM then end the process the default way. (Not on every pass: a
+  // signal that arrives while its listener is being replaced is lost.)
+  let drainStart = -1;
+  let restoreSignals: (() => void) | undefined;
+  const stopHook = promiseHooks.onBefore(() => {
+    if (drainStart < 0 || restoreSignals || performance.now() - drainStart < LONG_DRAIN_MS) return;
     const saved = SIGNALS.map((sig) => [sig, process.rawListeners(sig)] as const);
     for (const sig of SIGNALS) process.removeAllListeners(sig);
+    restoreSignals = () => {
+      for (const [sig, listeners] of saved) for (const l of listeners) process.on(sig, l as () => void);
+    };
+  });
+  const runJobs = () => {
+    drainStart = performance.now();
     try {
       drain.runInContext(context);
     } finally {
-      for (const [sig, listeners] of saved) for (const l of listeners) process.on(sig, l as () => void);
+      drainStart = -1;
+      restoreSignals?.();
+      restoreSignals = undefined;
     }
   };
   const loop: BoardLoop = new BoardLoop({ invoke: (fn) => invoke(fn), runJobs, warn });
@@ -235,6 +249,7 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
     },
     shutdown() {
       stopped = true;
+      stopHook();
       loop.stop();
       pins.shutdown();
     },
@@ -242,6 +257,7 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
 }
 
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+const LONG_DRAIN_MS = 250;
 
 /** ms since boot at the program's first line on the RP2040 (Kaluma 1.2.1, measured: see README). */
 export function bootToFirstLineMs(bytes: number): number {
