@@ -2,7 +2,7 @@
 //  1. echo throughput of runtime + host driver (real sockets) against Node's own net, same run
 //     (goal: at least 0.5x);
 //  2. minified size of the runtime in a client-only and a client+server program, built by the real
-//     pipeline (`build()` for target host: esbuild with tree shaking, terser, stamp), less the same
+//     pipeline (`build()` for target host: esbuild with tree shaking and minification, stamp), less the same
 //     program without `net` (goals 4.5 KB and 6.6 KB).
 // Run: node bench/runtime.mjs [--mb N]
 import { build as esbuild } from 'esbuild';
@@ -89,7 +89,7 @@ async function bestOf(runs, contenders) {
   return top;
 }
 
-/** The program `source` built as `kaluma-net build --target host` ships it (esbuild, then terser, then
+/** The program `source` built as `kaluma-net build --target host` ships it (esbuild, then
  *  the stamp): the runtime without any driver (the host driver is PC-side). */
 async function programSize(dir, source) {
   await writeFile(join(dir, 'app.js'), source);
@@ -134,7 +134,7 @@ async function main() {
   console.log(`  runtime + host driver ${ours.toFixed(1).padStart(8)} MB/s`);
   console.log(`  ratio                 ${ratio.toFixed(2).padStart(8)} x   (goal >= 0.50)  ${ratio >= 0.5 ? 'ok' : 'MISSED'}`);
 
-  console.log('minified runtime size (kaluma-net build --target host: esbuild, terser, stamp; the program itself subtracted):');
+  console.log('minified runtime size (kaluma-net build --target host: esbuild, stamp; the program itself subtracted):');
   const dir = await mkdtemp(join(tmpdir(), 'kaluma-net-bench-size-'));
   try {
     for (const [name, app] of Object.entries(APPS)) {
