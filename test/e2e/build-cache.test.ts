@@ -3,10 +3,10 @@
 // Wi-Fi credentials never reach the cache, and the cache lives where it is documented.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli, project } from '../helpers/cli';
+import { cli, project, ROOT } from '../helpers/cli';
 
 const CLIENT = "import { createConnection } from 'net';\nconst s = createConnection(80, '10.0.0.1', () => s.end('hi'));\ns.on('error', (e) => console.log(e.code));\n";
 
@@ -39,6 +39,23 @@ test('engine check: each module piece is read back from disk; an edited module a
   assert.is(r.status, 0, r.stderr);
   assert.is(poisoned(r.stderr), pieces - 1, 'the edited module was scanned again, the others read back');
   assert.is(entries(cache, 'engine-check').length, pieces + 1);
+});
+
+test('another build of the CLI does not trust the cache of the last one', () => {
+  const dir = project({ 'src/index.js': CLIENT });
+  const cache = mkdtempSync(join(tmpdir(), 'kn-cache-'));
+  const build = () => cli(['build', 'src/index.js', '-t', 'pico-w', '--format', 'js'], dir, { KALUMA_NET_CACHE_DIR: cache });
+  assert.is(build().status, 0);
+  rewrite(cache, 'engine-check', (s) => ({ ...s, findings: [{ severity: 'warning', pos: '"use strict";'.length, message: 'POISON' }] }));
+  rewrite(cache, 'clean-program', () => null);
+  assert.ok(poisoned(build().stderr) > 0, 'the same CLI reads its cache');
+  // What a rebuilt or upgraded lib/kaluma-net.cjs looks like to the cache: another size or time.
+  const lib = join(ROOT, 'lib/kaluma-net.cjs');
+  const later = new Date(statSync(lib).mtimeMs + 1000);
+  utimesSync(lib, later, later);
+  const r = build();
+  assert.is(r.status, 0, r.stderr);
+  assert.is(poisoned(r.stderr), 0, 'results of other code are not used');
 });
 
 test('a program known clean skips the check; its cached figures are what the heap estimate uses', () => {
