@@ -6,6 +6,9 @@ import { dirname, join, resolve } from 'node:path';
 export const ROOT = resolve(__dirname, '../..');
 export const BIN = join(ROOT, 'bin/kaluma-net.cjs');
 
+/** The build cache of the CLIs the tests start: their own, not the user's (~/.cache/kaluma-net). */
+const CACHE = { KALUMA_NET_CACHE_DIR: process.env.KALUMA_NET_CACHE_DIR ?? mkdtempSync(join(tmpdir(), 'kn-test-cache-')) };
+
 export interface CliResult {
   status: number;
   stdout: string;
@@ -14,14 +17,14 @@ export interface CliResult {
 
 /** Runs the real CLI (the bundled lib/, as after npm install) synchronously. */
 export function cli(args: string[], cwd: string, env: Record<string, string> = {}): CliResult {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...env, FORCE_COLOR: '0' }, timeout: 60000 });
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...CACHE, ...env, FORCE_COLOR: '0' }, timeout: 60000 });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Starts the real CLI; resolves output on exit. A child a failed test left running is killed after
  *  `maxLifeMs`, so it cannot keep the test run alive. */
 export function cliAsync(args: string[], cwd: string, env: Record<string, string> = {}, maxLifeMs = 60000) {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...env, FORCE_COLOR: '0' } });
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...CACHE, ...env, FORCE_COLOR: '0' } });
   const guard = setTimeout(() => child.kill('SIGKILL'), maxLifeMs);
   guard.unref();
   child.on('exit', () => clearTimeout(guard));
