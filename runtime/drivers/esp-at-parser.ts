@@ -26,6 +26,8 @@ const enum St {
 
 const CR = 13;
 const LF = 10;
+const PLUS = 0x2b;
+const GT = 0x3e;
 const MAX_LINE = 512;
 const MAX_HEADER = 48;
 /** Longest `+IPD`/`+CIPRECVDATA` payload believed; a bigger length is a garbled header. */
@@ -60,6 +62,8 @@ export class AtParser {
   private left = 0;
   private recvN = 0;
   private skipSpace = false;
+  /** Bytes after a `+` in mid-line that still go through lineByte (a `+IPD,` split across chunks). */
+  private slow = 0;
 
   constructor(private sink: AtParserSink) {}
 
@@ -71,6 +75,7 @@ export class AtParser {
     this.header = '';
     this.left = 0;
     this.skipSpace = false;
+    this.slow = 0;
     this.expectPrompt = false;
   }
 
@@ -92,14 +97,67 @@ export class AtParser {
           break;
         }
         case St.IpdHeader:
-        case St.RecvHeader:
-          if (this.headerByte(chunk[i])) i++;
+        case St.RecvHeader: {
+          // The header's digits, commas, dots and quotes at once, then its end byte on its own.
+          let k = i;
+          let b = chunk[k];
+          while (k < n && k - i + this.header.length < MAX_HEADER && ((b >= 0x30 && b <= 0x39) || b === 0x2e || b === 0x22 || (b === 0x2c && this.st === St.IpdHeader))) b = chunk[++k];
+          if (k > i) {
+            this.header += latin1(chunk, i, k);
+            i = k;
+          } else if (this.headerByte(b)) i++;
           break;
+        }
         default:
-          this.lineByte(chunk[i]);
-          i++;
+          i = this.lineBytes(chunk, i, n);
       }
     }
+  }
+
+  /** Line mode from chunk[i]; returns where it stopped. Byte by byte costs a board dearly (a JS call
+   *  per byte), so runs of plain bytes are copied at once and only CR, LF, `+` (and what follows a
+   *  `+` that may start a record), a prompt and the start of `+` lines go through lineByte. */
+  private lineBytes(chunk: Uint8Array, i: number, n: number): number {
+    const b = chunk[i];
+    if (b === PLUS && i + 4 < n && chunk[i + 1] === 0x49 && chunk[i + 2] === 0x50 && chunk[i + 3] === 0x44 && chunk[i + 4] === 0x2c) {
+      this.len = 0;
+      this.overflow = false;
+      this.header = '';
+      this.skipSpace = false;
+      this.slow = 0;
+      this.st = St.IpdHeader;
+      return i + 5;
+    }
+    if ((b === CR || b === LF) && !this.skipSpace) {
+      const len = this.len;
+      const emit = len > 0 && !this.overflow;
+      this.len = 0;
+      this.overflow = false;
+      this.slow = 0;
+      if (emit) this.sink.line(latin1(this.line, 0, len));
+      return i + 1;
+    }
+    if (b === PLUS) this.slow = 5;
+    if (this.slow > 0 || this.skipSpace || (b === GT && this.len === 0) || (this.len > 0 && this.len <= RECV_PREFIX.length && this.line[0] === PLUS)) {
+      if (this.slow > 0) this.slow--;
+      this.lineByte(b);
+      return i + 1;
+    }
+    // To the next CR natively (the scan stops there), then LF and `+` within that stretch in JS.
+    let stop = chunk.indexOf(CR, i);
+    if (stop < 0) stop = n;
+    let end = i + 1;
+    let c = chunk[end];
+    while (end < stop && c !== LF && c !== PLUS) c = chunk[++end];
+    if (this.len + end - i > MAX_LINE) {
+      // An over-long line is garbage: never emitted; `+IPD,` is still looked for.
+      this.len = 0;
+      this.overflow = true;
+    } else {
+      this.line.set(chunk.subarray(i, end), this.len);
+      this.len += end - i;
+    }
+    return end;
   }
 
   private lineByte(b: number): void {

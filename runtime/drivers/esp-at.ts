@@ -462,7 +462,7 @@ export function createEspAtNetdev(uart: UartLike, config: EspAtConfig = {}, time
     parser.expectPrompt = true;
   }
 
-  function tx(data: Uint8Array): void {
+  function tx(data: Uint8Array | string): void {
     if (phase === 'closed') return;
     owed = Math.max(0, owed - data.length);
     try {
@@ -538,7 +538,10 @@ export function createEspAtNetdev(uart: UartLike, config: EspAtConfig = {}, time
       c.timer = null;
       onTimeout(c);
     });
-    tx(utf8(c.text + '\r\n'));
+    // Kaluma's uart.write() converts an ASCII string natively; a JS loop per byte costs the board
+    // more than the UART does.
+    const line = c.text + '\r\n';
+    tx(/[^\x00-\x7f]/.test(line) ? utf8(line) : line);
   }
 
   function finish(c: Cmd, r: Result): void {

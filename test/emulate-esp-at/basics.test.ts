@@ -28,6 +28,17 @@ test('echo is on after boot (line + CR CR LF); ATE0 is echoed itself, then nothi
   b.close();
 });
 
+test('pace: answers come at the line rate of 115200 baud (10 bits a byte), split over time', async () => {
+  const b = await ready({ pace: true });
+  const t0 = performance.now();
+  const gmr = await b.cmd('AT+GMR');
+  const ms = performance.now() - t0;
+  // the echo, the version lines and OK: at least gmr.length / 11.52 ms on the wire
+  assert.ok(ms >= gmr.length / 11.52 - 1, `${gmr.length} bytes in ${ms.toFixed(1)} ms`);
+  assert.ok(b.chunks > 3, 'delivered in pieces as they cross the line');
+  b.close();
+});
+
 test('malformed input: unknown command, lower case, lone LF, empty line, over-long line → ERROR', async () => {
   const b = await ready({}, 0);
   assert.is(await b.cmd('AT+NOSUCH'), '\r\nERROR\r\n');

@@ -47,6 +47,10 @@ export interface EspAtModemOptions {
   timing?: Partial<EspAtTiming>;
   /** How modem→board bytes are split into deliveries. Default 'none'. */
   chunking?: Chunking;
+  /** Send at the UART's real speed (8N1 at the modem's baud rate, in wall time), as a real ESP-01
+   *  does: an answer arrives over milliseconds, +IPD records take 127 ms per 1460 bytes at 115200.
+   *  Default false (as fast as the host allows). */
+  pace?: boolean;
   /** Seed of the chunking and garbage generator. */
   seed?: number;
   flash?: EspAtFlash;
@@ -64,6 +68,7 @@ export interface ResolvedOptions {
   resolve: (host: string) => Promise<string>;
   timing: EspAtTiming;
   chunking: Chunking;
+  pace: boolean;
   seed: number;
   flash: { cwmode: number; ap: WifiNetwork | null; baudrate: number };
   hostPort: (port: number) => number;
@@ -151,6 +156,7 @@ export function resolveOptions(options: EspAtModemOptions = {}): ResolvedOptions
     resolve: options.resolve ?? loopbackResolve,
     timing,
     chunking,
+    pace: options.pace === true,
     seed,
     flash: { cwmode, ap, baudrate },
     hostPort: options.hostPort ?? ((port) => port),
