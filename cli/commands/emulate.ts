@@ -47,6 +47,7 @@ async function serveEspAt(flags: EspAtFlags): Promise<void> {
   try {
     pty = await servePty({
       dialect,
+      pace: true, // at the line rate, as a real ESP-01 talks
       networks: networks.length > 0 ? networks : undefined,
       trace: flags.trace
         ? (direction, bytes) => process.stderr.write(`${direction === 'to-modem' ? '>>' : '<<'} ${printable(bytes)}\n`)

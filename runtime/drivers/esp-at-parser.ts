@@ -6,7 +6,7 @@
 export interface AtParserSink {
   /** A complete, non-empty line without its CR/LF, as a Latin-1 string (one char per byte). */
   line(text: string): void;
-  /** Active-mode payload bytes of link `link` (one `+IPD` record may arrive in several pieces). */
+  /** The payload of one active-mode `+IPD` record of link `link`, once all of it arrived. */
   ipd(link: number, data: Uint8Array): void;
   /** Passive-mode notice `+IPD,<link>,<len>`: `len` bytes are buffered in the modem. */
   notice(link: number, len: number): void;
@@ -61,6 +61,8 @@ export class AtParser {
   private link = 0;
   private left = 0;
   private recvN = 0;
+  /** The +IPD record being received. */
+  private rec: Uint8Array | null = null;
   private skipSpace = false;
   /** Bytes after a `+` in mid-line that still go through lineByte (a `+IPD,` split across chunks). */
   private slow = 0;
@@ -74,6 +76,7 @@ export class AtParser {
     this.overflow = false;
     this.header = '';
     this.left = 0;
+    this.rec = null;
     this.skipSpace = false;
     this.slow = 0;
     this.expectPrompt = false;
@@ -84,16 +87,28 @@ export class AtParser {
     const n = chunk.length;
     while (i < n) {
       switch (this.st) {
-        case St.IpdData:
+        case St.IpdData: {
+          // A record is handed over whole: the UART splits it into many small events, and each
+          // piece would cost the consumer a full trip through its stream.
+          const take = Math.min(this.left, n - i);
+          (this.rec as Uint8Array).set(chunk.subarray(i, i + take), this.rec!.length - this.left);
+          i += take;
+          this.left -= take;
+          if (this.left === 0) {
+            const rec = this.rec as Uint8Array;
+            this.rec = null;
+            this.st = St.Line;
+            this.sink.ipd(this.link, rec);
+          }
+          break;
+        }
         case St.RecvData: {
           const take = Math.min(this.left, n - i);
           const piece = chunk.slice(i, i + take);
-          const recv = this.st === St.RecvData;
           i += take;
           this.left -= take;
           if (this.left === 0) this.st = St.Line;
-          if (recv) this.sink.recvData(piece, this.recvN);
-          else this.sink.ipd(this.link, piece);
+          this.sink.recvData(piece, this.recvN);
           break;
         }
         case St.IpdHeader:
@@ -253,6 +268,7 @@ export class AtParser {
     }
     this.link = link;
     this.left = len;
+    this.rec = new Uint8Array(len);
     this.st = St.IpdData;
   }
 

@@ -127,14 +127,15 @@ test('an over-long garbage line is dropped, and a +IPD inside it is still found'
   assert.equal(parse(junk + '+IPD,2,3:abc\r\n'), [{ t: 'ipd', link: 2, data: 'abc' }]);
 });
 
-test('reset() drops a half-read record', () => {
+test('reset() drops a half-read record (records are handed over whole)', () => {
   const { parser, events } = recordingParser();
   parser.push(u8('+IPD,0,100:abc'));
   parser.reset();
-  parser.push(u8('ready\r\n'));
+  parser.push(u8('ready\r\n+IPD,1,4:wx'));
+  parser.push(u8('yz'));
   assert.equal(events, [
-    { t: 'ipd', link: 0, data: 'abc' },
     { t: 'line', s: 'ready' },
+    { t: 'ipd', link: 1, data: 'wxyz' },
   ]);
 });
 
