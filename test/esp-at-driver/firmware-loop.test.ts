@@ -8,6 +8,7 @@ import { createEspAtNetdev, type EspAtConfig, type EspAtDriver } from '../../run
 import { ERRNO } from '../../runtime/netdev-contract';
 import { FakeModem, type Dialect, type FakeModemOptions } from './fake-modem';
 import { FirmwareLoop, type FirmwareLoopOptions } from './firmware-loop';
+import { Rng, SEED } from './rng';
 
 interface Board {
   loop: FirmwareLoop;
@@ -181,6 +182,34 @@ test('small writes queued while a CIPSEND is under way share the next one, in or
   assert.is(b.modem.sentOn(4), want);
   const sends = b.modem.commands.filter((x) => x.startsWith('AT+CIPSEND='));
   assert.equal(sends, ['AT+CIPSEND=4,50', 'AT+CIPSEND=4,2048', 'AT+CIPSEND=4,902']);
+});
+
+test('random parse times, JS costs and a program that blocks the board now and then: always in step', () => {
+  const rng = new Rng(SEED);
+  for (let run = 0; run < 12; run++) {
+    const dialect = rng.pick(['nonos', 'esp-at'] as const);
+    const b = board({ dialect }, { parseMs: rng.int(0, 4000), eventMs: rng.int(1, 60) / 10, eventByteMs: rng.int(0, 60) / 1000, timerMs: rng.int(1, 20) / 10 });
+    const why = `run ${run} (FUZZ_SEED=${SEED})`;
+    assert.is(ready(b), 0, why + ': ' + b.logs.join(' / '));
+    b.modem.onPayload = (link, data) => b.modem.peerSend(link, data);
+    const c = client(b);
+    assert.is(call(b, (cb) => b.drv.netdev.connect(c.fd, '10.0.0.2', 7, cb)), 0, why);
+    const data = new Uint8Array(6000).map(() => rng.int(0, 255));
+    let blocks = 3;
+    const block = () => {
+      if (blocks-- <= 0) return;
+      b.loop.afterNextEvent(() => {
+        b.loop.spend(rng.int(0, 2500)); // e.g. a long computation or delay() in a 'data' handler
+        b.loop.timers.setTimeout(block, rng.int(0, 300));
+      });
+    };
+    block();
+    assert.is(call(b, (cb) => b.drv.netdev.write(c.fd, data, cb)), 0, why);
+    b.loop.until(() => c.got.length >= data.length, 120000);
+    assert.ok(Buffer.from(c.got).equals(Buffer.from(data)), why + ': every byte, in order');
+    assert.not.ok(b.modem.commands.includes('AT+RST'), why + ': ' + b.modem.commands.join(', '));
+    assert.equal(b.logs, [], why);
+  }
 });
 
 test.run();
