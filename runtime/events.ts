@@ -74,11 +74,14 @@ export const EventEmitter = /* @__PURE__ */ (function (): EventEmitterConstructo
     return this;
   };
 
-  P.removeAllListeners = function (type) {
-    if (type === undefined) this._e = Object.create(null);
-    else delete this._e[type];
-    return this;
-  };
+  // Members the runtime never calls are left out of a program that never names them
+  // (cli/bundle/features.ts OPTIONAL_MEMBERS).
+  if (globalThis.KN_M_removeAllListeners !== false)
+    P.removeAllListeners = function (type) {
+      if (type === undefined) this._e = Object.create(null);
+      else delete this._e[type];
+      return this;
+    };
 
   P.emit = function (type, ...args) {
     const l = this._e[type];
@@ -90,15 +93,17 @@ export const EventEmitter = /* @__PURE__ */ (function (): EventEmitterConstructo
     return false;
   };
 
-  P.listeners = function (type) {
-    const out: Fn[] = [];
-    for (const fn of this._e[type] || []) out.push(fn.listener || fn);
-    return out;
-  };
+  if (globalThis.KN_M_listeners !== false)
+    P.listeners = function (type) {
+      const out: Fn[] = [];
+      for (const fn of this._e[type] || []) out.push(fn.listener || fn);
+      return out;
+    };
 
-  P.listenerCount = function (type) {
-    return (this._e[type] || []).length;
-  };
+  if (globalThis.KN_M_listenerCount !== false)
+    P.listenerCount = function (type) {
+      return (this._e[type] || []).length;
+    };
 
   // As Node's module.exports: require('events').EventEmitter is EventEmitter itself.
   (EE as any).EventEmitter = EE;

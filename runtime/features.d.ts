@@ -8,3 +8,16 @@ declare var KN_DNS: boolean | undefined;
 declare var KN_DHCP: boolean | undefined;
 /** Write `globalThis.KN_ERRMSG !== false && 'sentence'` where a driver fills netdev.errmsg. */
 declare var KN_ERRMSG: boolean | undefined;
+/** Optional members (cli/bundle/features.ts OPTIONAL_MEMBERS): false when the program never names them. */
+declare var KN_M_listeners: boolean | undefined;
+declare var KN_M_listenerCount: boolean | undefined;
+declare var KN_M_removeAllListeners: boolean | undefined;
+declare var KN_M_pipe: boolean | undefined;
+declare var KN_M_isPaused: boolean | undefined;
+declare var KN_M_setEncoding: boolean | undefined;
+declare var KN_M_setNoDelay: boolean | undefined;
+declare var KN_M_setKeepAlive: boolean | undefined;
+declare var KN_M_address: boolean | undefined;
+declare var KN_M_readyState: boolean | undefined;
+declare var KN_M_pending: boolean | undefined;
+declare var KN_M_getConnections: boolean | undefined;

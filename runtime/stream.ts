@@ -36,7 +36,7 @@ function utf8Only(enc?: string | null): void {
   if (enc && !/^utf-?8$/i.test(enc)) throw new TypeError('Unknown encoding: ' + enc);
 }
 
-export class Duplex extends EventEmitter {
+class DuplexClass extends EventEmitter {
   declare allowHalfOpen: boolean;
   declare destroyed: boolean;
   /** net.Socket's: a write waiting for the connection fails with ERR_SOCKET_CLOSED_BEFORE_CONNECTION. */
@@ -127,35 +127,12 @@ export class Duplex extends EventEmitter {
     return s;
   }
 
-  isPaused(): boolean {
-    return this._fl === false;
-  }
-
+  // isPaused, setEncoding and pipe: see below the class.
+  declare isPaused: () => boolean;
   /** 'data' then carries strings; a character split across chunks is reassembled. */
-  setEncoding(enc?: string): this {
-    utf8Only(enc);
-    this._dec = new Uint8Array(0);
-    return this;
-  }
-
+  declare setEncoding: (enc?: string) => this;
   /** Writes everything read into `dest`, pausing while `dest` is above its high-water mark. */
-  pipe<T extends Pick<Duplex, 'write' | 'end' | 'on'>>(dest: T, opts?: { end?: boolean }): T {
-    let waiting = false;
-    this.on('data', (c) => {
-      if (!dest.write(c)) {
-        waiting = true;
-        this.pause();
-      }
-    });
-    dest.on('drain', () => {
-      if (waiting) {
-        waiting = false;
-        this.resume();
-      }
-    });
-    if (!opts || opts.end !== false) this.on('end', dest.end.bind(dest));
-    return dest;
-  }
+  declare pipe: <T extends Pick<Duplex, 'write' | 'end' | 'on'>>(dest: T, opts?: { end?: boolean }) => T;
 
   // ---- writable side ----
 
@@ -242,6 +219,44 @@ export class Duplex extends EventEmitter {
   }
 }
 
+export type Duplex = DuplexClass;
+/** Duplex, with the members the runtime never calls where the program may use them (cli/bundle/
+ *  features.ts OPTIONAL_MEMBERS). Installed in a pure call, so that a bundle without Duplex has none
+ *  of it; code uses this, never DuplexClass, so the members come wherever the class does. */
+export const Duplex = /* @__PURE__ */ (function (C: typeof DuplexClass): typeof DuplexClass {
+  if (globalThis.KN_M_isPaused !== false)
+    C.prototype.isPaused = function () {
+      return this._fl === false;
+    };
+
+  if (globalThis.KN_M_setEncoding !== false)
+    C.prototype.setEncoding = function (enc) {
+      utf8Only(enc);
+      this._dec = new Uint8Array(0);
+      return this;
+    };
+
+  if (globalThis.KN_M_pipe !== false)
+    C.prototype.pipe = function <T extends Pick<Duplex, 'write' | 'end' | 'on'>>(this: Duplex, dest: T, opts?: { end?: boolean }): T {
+      let waiting = false;
+      this.on('data', (c) => {
+        if (!dest.write(c)) {
+          waiting = true;
+          this.pause();
+        }
+      });
+      dest.on('drain', () => {
+        if (waiting) {
+          waiting = false;
+          this.resume();
+        }
+      });
+      if (!opts || opts.end !== false) this.on('end', dest.end.bind(dest));
+      return dest;
+    };
+  return C;
+})(DuplexClass);
+
 /** After _destroy: 'error' (with `e`), an error for the callbacks of unacknowledged writes, 'close'. */
 function destroyed(s: Duplex, q: (Callback | undefined)[], connecting?: boolean, e?: Error | null): void {
   if (e) s.emit('error', e);
@@ -256,7 +271,7 @@ function flow(s: Duplex): void {
   s._rs = false;
   while (s._fl && !s.destroyed && (c = s._rb.shift())) {
     s._rl -= c.length;
-    const d = s._dec ? decode(s, c) : c;
+    const d = globalThis.KN_M_setEncoding !== false && s._dec ? decode(s, c) : c;
     if (d.length) s.emit('data', d);
   }
   if (s.destroyed || s._rb.length) return;

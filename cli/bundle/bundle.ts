@@ -5,7 +5,7 @@ import type { Target } from '../targets/target';
 import { contentCache } from '../util/content-cache';
 import { UserError } from '../util/errors';
 import { formatMessage } from './esbuild-messages';
-import { featureDefines, programFeatures, type Features } from './features';
+import { featureDefines, memberDefines, OPTIONAL_MEMBERS, programFeatures, type Features } from './features';
 import { isIncremental, runEsbuild } from './incremental';
 import { classifyImport, type RuntimeModule } from './module-kinds';
 import { analyseRuntimeUsage, USAGE_PREFIX, type RuntimeUsage } from './usage';
@@ -142,6 +142,7 @@ async function firstPass(opts: BundleOptions): Promise<RuntimeUsage> {
     const required = new Set<RuntimeModule>();
     for (const m of text.matchAll(/require\("kaluma-net-usage:(\w+)"\)/g)) required.add(m[1] as RuntimeModule);
     requiredOf.set(usage, required);
+    wordsOf.set(usage, new Set(text.match(/[A-Za-z_$][\w$]*/g)));
     return usage;
   } catch (e) {
     rethrow(e, cwd, target);
@@ -151,11 +152,27 @@ async function firstPass(opts: BundleOptions): Promise<RuntimeUsage> {
 /** The runtime modules a program require()s (not only imports), by the usage pass 1 found. */
 const requiredOf = new WeakMap<RuntimeUsage, Set<RuntimeModule>>();
 
+/** Every identifier-like token of the program's own code (runtime modules left out), by usage. */
+const wordsOf = new WeakMap<RuntimeUsage, Set<string>>();
+
+function wordsFor(usage: RuntimeUsage): Set<string> {
+  return wordsOf.get(usage) ?? new Set(Object.keys(OPTIONAL_MEMBERS));
+}
+
+/** Which optional members the program names, as a comparable string. */
+function namedMembers(usage: RuntimeUsage): string {
+  const words = wordsFor(usage);
+  return Object.keys(OPTIONAL_MEMBERS)
+    .filter((m) => words.has(m))
+    .join();
+}
+
 /** The usage of the last build of each program in a --watch session. */
 const lastUsage = new Map<string, RuntimeUsage>();
 
 function sameUsage(a: RuntimeUsage, b: RuntimeUsage): boolean {
   if (a.size !== b.size || [...(requiredOf.get(a) ?? [])].join() !== [...(requiredOf.get(b) ?? [])].join()) return false;
+  if (namedMembers(a) !== namedMembers(b)) return false;
   for (const [m, names] of a) {
     const other = b.get(m);
     if (!other || (names === 'all') !== (other === 'all')) return false;
@@ -222,7 +239,7 @@ async function programPass(opts: BundleOptions, usage: RuntimeUsage, eagerView: 
     format: 'iife',
     target: target.engine.esbuildTarget,
     supported,
-    define: { ...featureDefines(features), ...opts.define },
+    define: { ...featureDefines(features), ...memberDefines(wordsFor(usage), usage, features), ...opts.define },
     treeShaking: true,
     minifyWhitespace: !!opts.minify,
     minifyIdentifiers: !!opts.minify,

@@ -46,3 +46,33 @@ export function featureDefines(features: Features): Record<string, string> {
   for (const [name, value] of Object.entries(features)) out['globalThis.KN_' + name] = value === undefined ? 'undefined' : JSON.stringify(value);
   return out;
 }
+
+/** Methods and getters of the runtime's classes that the runtime itself never calls, by the class
+ *  that has them: a program that never names one (in its code: identifiers, properties and strings,
+ *  not comments) does not get it. Each is a function, ~100 B of the board's heap. A program that reaches
+ *  one only through a computed name (`socket[name]()`) must mention the name, e.g. in a string. */
+export const OPTIONAL_MEMBERS = {
+  listeners: 'EventEmitter',
+  listenerCount: 'EventEmitter',
+  removeAllListeners: 'EventEmitter',
+  pipe: 'Duplex',
+  isPaused: 'Duplex',
+  setEncoding: 'Duplex',
+  setNoDelay: 'Socket',
+  setKeepAlive: 'Socket',
+  address: 'Socket',
+  readyState: 'Socket',
+  pending: 'Socket',
+  getConnections: 'Server',
+} as const;
+
+/** The esbuild `define` entries `globalThis.KN_M_<member>` of the optional members: true only where
+ *  the program's `words` (every identifier-like token of its code) have the name and it uses the
+ *  class (installing a member keeps its class: the runtime's modules otherwise have no side effects). */
+export function memberDefines(words: ReadonlySet<string>, usage: RuntimeUsage, f: Features): Record<string, string> {
+  const socket = f.CLIENT || f.SERVER;
+  const uses = { EventEmitter: true, Duplex: socket || usage.has('stream'), Socket: socket, Server: f.SERVER };
+  const out: Record<string, string> = {};
+  for (const [m, owner] of Object.entries(OPTIONAL_MEMBERS)) out['globalThis.KN_M_' + m] = String(uses[owner] && words.has(m));
+  return out;
+}

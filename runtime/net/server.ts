@@ -18,7 +18,7 @@ export interface ListenOptions {
 
 type ConnectionListener = (socket: Socket) => void;
 
-export class Server extends EventEmitter {
+class ServerClass extends EventEmitter {
   declare listening: boolean;
   /** Connections beyond this many are closed at once (Node's maxConnections). */
   declare maxConnections?: number;
@@ -103,17 +103,29 @@ export class Server extends EventEmitter {
     return this;
   }
 
-  address(): { address: string; family: string; port: number } | null {
-    if (this._fd < 0) return null;
-    const s = (global as any).__netdev.get(this._fd);
-    return { address: s.laddr, family: 'IPv4', port: s.lport };
-  }
-
-  getConnections(cb: (err: Error | null, count: number) => void): this {
-    later(cb, null, this._n);
-    return this;
-  }
+  // address and getConnections: see below the class.
+  declare address: () => { address: string; family: string; port: number } | null;
+  declare getConnections: (cb: (err: Error | null, count: number) => void) => this;
 }
+
+export type Server = ServerClass;
+/** Server, with the members the runtime never calls where the program may use them (cli/bundle/
+ *  features.ts OPTIONAL_MEMBERS), installed in a pure call as Duplex's (../stream). */
+export const Server = /* @__PURE__ */ (function (C: typeof ServerClass): typeof ServerClass {
+  if (globalThis.KN_M_address !== false)
+    C.prototype.address = function () {
+      if (this._fd < 0) return null;
+      const s = (global as any).__netdev.get(this._fd);
+      return { address: s.laddr, family: 'IPv4', port: s.lport };
+    };
+
+  if (globalThis.KN_M_getConnections !== false)
+    C.prototype.getConnections = function (cb) {
+      later(cb, null, this._n);
+      return this;
+    };
+  return C;
+})(ServerClass);
 
 function accept(server: Server, fd: number): void {
   if (server._n >= server.maxConnections!) return call('close', [fd]);

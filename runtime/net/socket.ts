@@ -19,7 +19,7 @@ export interface ConnectOptions extends SocketOptions {
 
 type Listener = () => void;
 
-export class Socket extends Duplex {
+class SocketClass extends Duplex {
   declare connecting: boolean;
   declare bytesRead: number;
   declare remoteAddress?: string;
@@ -43,15 +43,14 @@ export class Socket extends Duplex {
     this._fd = -1;
   }
 
+  // pending, readyState, address, setNoDelay, setKeepAlive: see below the class.
   /** Not connected yet (or no longer). */
-  get pending(): boolean {
-    return this._fd < 0 || this.connecting;
-  }
-
-  get readyState(): string {
-    const s = this;
-    return s.connecting ? 'opening' : s.readable ? (s.writable ? 'open' : 'readOnly') : s.writable ? 'writeOnly' : 'closed';
-  }
+  declare readonly pending: boolean;
+  declare readonly readyState: string;
+  declare address: () => { address?: string; family?: string; port?: number };
+  /** Accepted; the drivers have no such option. */
+  declare setNoDelay: () => this;
+  declare setKeepAlive: () => this;
 
   /** connect(options[, listener]) or connect(port[, host][, listener]); returns this. Validates as
    *  Node does (ERR_MISSING_ARGS, ERR_INVALID_ARG_TYPE, ERR_SOCKET_BAD_PORT); after 'close' the socket
@@ -143,19 +142,38 @@ export class Socket extends Duplex {
     return s;
   }
 
-  address(): { address?: string; family?: string; port?: number } {
-    return { address: this.localAddress, family: this.localFamily, port: this.localPort };
-  }
-
-  /** Accepted; the drivers have no such option. */
-  setNoDelay(): this {
-    return this;
-  }
-
-  setKeepAlive(): this {
-    return this;
-  }
 }
+
+export type Socket = SocketClass;
+/** Socket, with the members the runtime never calls where the program may use them (cli/bundle/
+ *  features.ts OPTIONAL_MEMBERS), installed in a pure call as Duplex's (../stream). */
+export const Socket = /* @__PURE__ */ (function (C: typeof SocketClass): typeof SocketClass {
+  if (globalThis.KN_M_pending !== false)
+    Object.defineProperty(C.prototype, 'pending', {
+      get(this: SocketClass) {
+        return this._fd < 0 || this.connecting;
+      },
+    });
+
+  if (globalThis.KN_M_readyState !== false)
+    Object.defineProperty(C.prototype, 'readyState', {
+      get(this: SocketClass) {
+        const s = this;
+        return s.connecting ? 'opening' : s.readable ? (s.writable ? 'open' : 'readOnly') : s.writable ? 'writeOnly' : 'closed';
+      },
+    });
+
+  if (globalThis.KN_M_address !== false)
+    C.prototype.address = function () {
+      return { address: this.localAddress, family: this.localFamily, port: this.localPort };
+    };
+
+  if (globalThis.KN_M_setNoDelay !== false || globalThis.KN_M_setKeepAlive !== false)
+    C.prototype.setNoDelay = C.prototype.setKeepAlive = function () {
+      return this;
+    };
+  return C;
+})(SocketClass);
 
 /** Takes the driver socket `fd`'s callbacks; `connected`: also its addresses (a Server's accepted
  *  connections come connected). */

@@ -62,6 +62,20 @@ test('dns.lookup turns the drivers\' resolvers on; without it no driver carries 
   assert.is(required.features.DNS, true);
 });
 
+test('members the runtime never calls come only with a program that names them (a string will do)', async () => {
+  const sim = loadTarget('sim');
+  const plain = await build('members-plain', `import { createConnection } from 'net'; createConnection(80).on('data', () => {});`, sim);
+  const named = await build('members-named', `import { createConnection } from 'net';\nprint('uses pipe, then setNoDelay');\nconst s = createConnection(80); s['listener' + 'Count']('data');`, sim);
+  for (const [name, code] of [['pipe', /\.pipe=/], ['setNoDelay', /\.setNoDelay=/], ['readyState', /"readyState"/], ['listenerCount', /\.listenerCount=/]] as const) {
+    assert.not.match(plain.code, code, name + ' left out');
+  }
+  assert.match(named.code, /\.pipe=/);
+  assert.match(named.code, /\.setNoDelay=/);
+  // Installing a member keeps its class: a program that uses no socket gets none for a name.
+  const ipOnly = await build('members-ip', `import { isIP } from 'net'; print(isIP('1.2.3.4'), 'pipe address pending');`, sim);
+  assert.not.match(ipOnly.code, /prototype/);
+});
+
 test('the target decides DHCP: the W5500 default, not a static address', async () => {
   const w = loadTarget('w5500-evb-pico');
   const src = `import { connect } from 'net'; connect(80);`;
