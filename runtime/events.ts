@@ -50,9 +50,6 @@ export const EventEmitter = /* @__PURE__ */ (function (): EventEmitterConstructo
     return this;
   };
 
-  P.prependListener = function (type, fn) {
-    return this.on(type, fn, true);
-  };
 
   P.once = function (type, fn) {
     const w: Listener = (...args) => {
@@ -92,6 +89,11 @@ export const EventEmitter = /* @__PURE__ */ (function (): EventEmitterConstructo
     if (type === 'error') throw args[0] instanceof Error ? args[0] : new Error('Unhandled error: ' + args[0]);
     return false;
   };
+
+  if (globalThis.KN_M_prependListener !== false)
+    P.prependListener = function (type, fn) {
+      return this.on(type, fn, true);
+    };
 
   if (globalThis.KN_M_listeners !== false)
     P.listeners = function (type) {

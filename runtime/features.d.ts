@@ -21,3 +21,6 @@ declare var KN_M_address: boolean | undefined;
 declare var KN_M_readyState: boolean | undefined;
 declare var KN_M_pending: boolean | undefined;
 declare var KN_M_getConnections: boolean | undefined;
+declare var KN_M_prependListener: boolean | undefined;
+declare var KN_M_readable: boolean | undefined;
+declare var KN_M_writable: boolean | undefined;

@@ -88,13 +88,9 @@ class DuplexClass extends EventEmitter {
     s._rl = s.writableLength = 0;
   }
 
-  get readable(): boolean {
-    return !this.destroyed && !this.readableEnded;
-  }
-
-  get writable(): boolean {
-    return !this.destroyed && !this.writableEnded;
-  }
+  // readable and writable: see below the class.
+  declare readonly readable: boolean;
+  declare readonly writable: boolean;
 
   // ---- readable side ----
 
@@ -193,7 +189,7 @@ class DuplexClass extends EventEmitter {
     }
     if (chunk != null) this.write(chunk, enc);
     // As Node: end()'s callback runs before the 'finish' listeners.
-    if (cb) this.prependListener('finish', cb);
+    if (cb) this.on('finish', cb, true);
     if (!this.writableEnded) {
       this.writableEnded = true;
       finish(this);
@@ -224,6 +220,20 @@ export type Duplex = DuplexClass;
  *  features.ts OPTIONAL_MEMBERS). Installed in a pure call, so that a bundle without Duplex has none
  *  of it; code uses this, never DuplexClass, so the members come wherever the class does. */
 export const Duplex = /* @__PURE__ */ (function (C: typeof DuplexClass): typeof DuplexClass {
+  if (globalThis.KN_M_readable !== false)
+    Object.defineProperty(C.prototype, 'readable', {
+      get(this: DuplexClass) {
+        return !this.destroyed && !this.readableEnded;
+      },
+    });
+
+  if (globalThis.KN_M_writable !== false)
+    Object.defineProperty(C.prototype, 'writable', {
+      get(this: DuplexClass) {
+        return !this.destroyed && !this.writableEnded;
+      },
+    });
+
   if (globalThis.KN_M_isPaused !== false)
     C.prototype.isPaused = function () {
       return this._fl === false;

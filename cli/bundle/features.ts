@@ -52,9 +52,12 @@ export function featureDefines(features: Features): Record<string, string> {
  *  not comments) does not get it. Each is a function, ~100 B of the board's heap. A program that reaches
  *  one only through a computed name (`socket[name]()`) must mention the name, e.g. in a string. */
 export const OPTIONAL_MEMBERS = {
+  prependListener: 'EventEmitter',
   listeners: 'EventEmitter',
   listenerCount: 'EventEmitter',
   removeAllListeners: 'EventEmitter',
+  readable: 'Duplex',
+  writable: 'Duplex',
   pipe: 'Duplex',
   isPaused: 'Duplex',
   setEncoding: 'Duplex',
@@ -73,6 +76,8 @@ export function memberDefines(words: ReadonlySet<string>, usage: RuntimeUsage, f
   const socket = f.CLIENT || f.SERVER;
   const uses = { EventEmitter: true, Duplex: socket || usage.has('stream'), Socket: socket, Server: f.SERVER };
   const out: Record<string, string> = {};
-  for (const [m, owner] of Object.entries(OPTIONAL_MEMBERS)) out['globalThis.KN_M_' + m] = String(uses[owner] && words.has(m));
+  // readyState reads readable and writable.
+  const named = (m: string) => words.has(m) || ((m === 'readable' || m === 'writable') && words.has('readyState'));
+  for (const [m, owner] of Object.entries(OPTIONAL_MEMBERS)) out['globalThis.KN_M_' + m] = String(uses[owner] && named(m));
   return out;
 }

@@ -71,6 +71,11 @@ test('members the runtime never calls come only with a program that names them (
   }
   assert.match(named.code, /\.pipe=/);
   assert.match(named.code, /\.setNoDelay=/);
+  // readyState reads readable and writable, so naming it brings them.
+  const state = await build('members-state', `import { createConnection } from 'net'; print(createConnection(80).readyState);`, sim);
+  assert.match(state.code, /"readable"/);
+  assert.match(state.code, /"writable"/);
+  assert.not.match(plain.code, /"readable"/);
   // Installing a member keeps its class: a program that uses no socket gets none for a name.
   const ipOnly = await build('members-ip', `import { isIP } from 'net'; print(isIP('1.2.3.4'), 'pipe address pending');`, sim);
   assert.not.match(ipOnly.code, /prototype/);
