@@ -34,7 +34,11 @@ const TABLE =
 export function err(i: E, ...args: unknown[]): Error & { code: string } {
   const t = TABLE.split('|')[i];
   const c = t.indexOf(':');
-  const e = new (t[0] === 'T' ? TypeError : t[0] === 'R' ? RangeError : Error)(t.slice(c + 1).replace(/%/g, () => String(args.shift()))) as Error & { code: string };
+  // The arguments go in with a loop, not a replace() callback: a function costs the board's heap.
+  const parts = t.slice(c + 1).split('%');
+  let m = parts[0];
+  for (let k = 1; k < parts.length; k++) m += String(args[k - 1]) + parts[k];
+  const e = new (t[0] === 'T' ? TypeError : t[0] === 'R' ? RangeError : Error)(m) as Error & { code: string };
   e.code = t.slice(1, c);
   return e;
 }

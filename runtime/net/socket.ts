@@ -96,7 +96,8 @@ class SocketClass extends Duplex {
 
   /** The buffer ran empty: the driver may deliver again. */
   _read(): void {
-    if (this._p && this._fd >= 0) pause(this._fd, (this._p = false));
+    const d: Netdev = (global as any).__netdev;
+    if (this._p && this._fd >= 0 && d.pause) d.pause(this._fd, (this._p = false));
   }
 
   _write(data: Uint8Array, enc: string, cb: Callback): void {
@@ -183,7 +184,9 @@ export function attach(s: Socket, fd: number, connected?: boolean): void {
   k.read_cb = (data) => {
     s.bytesRead += data.length;
     touch(s);
-    if (!s.push(data) && !s._p && s._fd >= 0) pause(fd, (s._p = true));
+    // Flow control, where the driver has the contract's optional pause.
+    const d: Netdev = (global as any).__netdev;
+    if (!s.push(data) && !s._p && s._fd >= 0 && d.pause) d.pause(fd, (s._p = true));
   };
   k.shutdown_cb = s.push.bind(s, null);
   k.close_cb = () => {
@@ -200,12 +203,6 @@ export function attach(s: Socket, fd: number, connected?: boolean): void {
     s.remoteFamily = s.localFamily = k.raddr.indexOf(':') < 0 ? 'IPv4' : 'IPv6';
     touch(s);
   }
-}
-
-/** Flow control, where the driver has the contract's optional `pause`. */
-function pause(fd: number, paused: boolean): void {
-  const d: Netdev = (global as any).__netdev;
-  if (d.pause) d.pause(fd, paused);
 }
 
 /** Activity: restarts the idle timer, which runs only while there is a connection (or an attempt):
