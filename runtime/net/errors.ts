@@ -11,9 +11,10 @@ export const enum E {
   Destroyed,
   WriteAfterEnd,
   NullValues,
+  Ended,
+  // Server errors last: their entries are appended to TABLE only where a server may run (KN_SERVER).
   AlreadyListen,
   NotRunning,
-  Ended,
 }
 
 const TABLE =
@@ -26,13 +27,15 @@ const TABLE =
   '|EERR_STREAM_DESTROYED:Cannot call write after a stream was destroyed' +
   '|EERR_STREAM_WRITE_AFTER_END:write after end' +
   '|TERR_STREAM_NULL_VALUES:May not write null values to stream' +
-  '|EERR_SERVER_ALREADY_LISTEN:Listen method has been called more than once without closing.' +
-  '|EERR_SERVER_NOT_RUNNING:Server is not running.' +
   '|EEPIPE:This socket has been ended by the other party';
 
 /** The error `i` of the table, its message filled with `args`. */
 export function err(i: E, ...args: unknown[]): Error & { code: string } {
-  const t = TABLE.split('|')[i];
+  const t = (
+    globalThis.KN_SERVER !== false
+      ? TABLE + '|EERR_SERVER_ALREADY_LISTEN:Listen method has been called more than once without closing.|EERR_SERVER_NOT_RUNNING:Server is not running.'
+      : TABLE
+  ).split('|')[i];
   const c = t.indexOf(':');
   // The arguments go in with a loop, not a replace() callback: a function costs the board's heap.
   const parts = t.slice(c + 1).split('%');

@@ -125,7 +125,7 @@ class SocketClass extends Duplex {
     s.connecting = false;
     s._fd = -1;
     touch(s);
-    if (s._ondestroy) s._ondestroy();
+    if (globalThis.KN_SERVER !== false && s._ondestroy) s._ondestroy();
     if (fd < 0) cb(e);
     else call('close', [fd], cb.bind(null, e));
   }
