@@ -148,9 +148,8 @@ async function featureRows() {
   const rows = [];
   const measure = async (tpl, target, define) => {
     const r = await program(join(ROOT, 'templates', tpl, 'js'), 'src/index.js', target, define);
-    return JERRY ? jerryPeak(['--parse-only', writeProgram(`feature-${target}-${tpl}`, r.program)]) : r.heap?.parse ?? estimateless(r);
+    return JERRY ? jerryPeak(['--parse-only', writeProgram(`feature-${target}-${tpl}`, r.program)]) : r.program.length;
   };
-  const estimateless = (r) => r.program.length;
   for (const target of ['pico-w', 'pico-esp01', 'w5500-evb-pico']) {
     for (const f of FEATURES) {
       if (f.only && f.only !== target) continue;
@@ -193,7 +192,7 @@ function printTemplates({ rows, emptyMs, emptyPeak }) {
 }
 
 /** The README's table, between its markers; written from these figures only. */
-function readmeTable(runtime, templates) {
+function readmeTable(runtime, templates, features) {
   const lines = [
     '| program | target | size | build estimate | engine | firmware | first line | goal |',
     '|---|---|---:|---:|---:|---:|---:|---:|',
@@ -204,6 +203,9 @@ function readmeTable(runtime, templates) {
     lines.push(`| ${r.template} | ${r.target} | ${r.size} B | ${kb(r.estimate)} KB | ${kb(r.engine)} KB | ${kb(r.firmware)} KB | ${ms} | ≤ ${kb(r.goal)} KB |`);
   }
   if (templates.emptyMs !== undefined) lines.push(`| an empty program | pico | | | | (${kb(templates.emptyPeak)} KB) | ${(templates.emptyMs / 1000).toFixed(2)} s | ≤ ${(FIRST_LINE_GOAL_MS / 1000).toFixed(1)} s |`);
+  lines.push('', `What each part of a driver costs (${JERRY ? 'engine, peak while parsing' : 'bytes of program'}; the template with the part less without):`, '');
+  lines.push('| target | part | cost |', '|---|---|---:|');
+  for (const f of features) lines.push(`| ${f.target} | ${f.label} | ${JERRY ? kb(f.cost) + ' KB' : f.cost + ' B'} |`);
   return lines.join('\n');
 }
 
@@ -225,8 +227,9 @@ async function main() {
   printRuntime(runtime);
   const templates = await templateRows();
   printTemplates(templates);
-  printFeatures(await featureRows());
-  if (README) rewriteReadme(readmeTable(runtime, templates));
+  const features = await featureRows();
+  printFeatures(features);
+  if (README) rewriteReadme(readmeTable(runtime, templates, features));
 }
 
 main().catch((e) => {
