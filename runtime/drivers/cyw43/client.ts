@@ -2,7 +2,7 @@
 // a reset or its own timeout: an unanswered connect fails after connectTimeout with ETIMEDOUT.
 import { ERRNO, SockState } from '../../netdev-contract';
 import type { NetdevCallback } from '../../netdev-contract';
-import { call, closeNative, conns, defer, fail, messageOf, native, netdev, peerClosed, pump, received, serial, stopTimer, whenNative } from './core';
+import { call, closeNative, conns, defer, fail, messageOf, native, netdev, peerClosed, pump, received, stopTimer, whenNative } from './core';
 import type { Conn } from './types';
 import { linkIsUp, linkLost } from './wifi';
 
@@ -18,17 +18,11 @@ export function connect(fd: number, host: string, port: number, cb: NetdevCallba
   if (!c) return fail(cb, ERRNO.EBADF, globalThis.KN_ERRMSG !== false && 'bad file descriptor');
   if (c.connecting || c.srv || c.sock.state !== SockState.Closed) return fail(cb, ERRNO.EISCONN, globalThis.KN_ERRMSG !== false && 'socket already in use');
   c.connecting = true;
-  serial(c, (done) =>
-    whenNative(c, (code, msg) => {
-      if (code) {
-        c.connecting = false;
-        fail(cb, code, msg);
-      } else {
-        startConnect(c, host, port, cb);
-      }
-      done();
-    }),
-  );
+  whenNative(c, (code, msg) => {
+    if (!code) return startConnect(c, host, port, cb);
+    c.connecting = false;
+    fail(cb, code, msg);
+  });
 }
 
 function linkGone(cb: NetdevCallback): void {

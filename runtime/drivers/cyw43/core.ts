@@ -126,27 +126,10 @@ export function newConn(ptcl: Ptcl): Conn {
     stalledMs: 0,
     connectTimer: null,
     cancelWait: null,
-    ops: [],
     listener: null,
     srv: null,
   };
   return c;
-}
-
-/** connect/bind/listen run one after another on a connection, each possibly waiting for Wi-Fi. */
-export function serial(c: Conn, op: (done: () => void) => void): void {
-  c.ops.push(op);
-  if (c.ops.length === 1) runOps(c);
-}
-
-function runOps(c: Conn): void {
-  const op = c.ops[0];
-  if (!op) return;
-  op(() => {
-    if (c.closed) return;
-    c.ops.shift();
-    runOps(c);
-  });
 }
 
 /** 0, LINK_DOWN, or EMFILE. */
@@ -326,7 +309,6 @@ function close(fd: number, cb: NetdevCallback): void {
   conns[fd] = undefined;
   c.closed = true;
   c.wq = [];
-  c.ops = [];
   if (c.cancelWait) c.cancelWait();
   c.pumpTimer = stopTimer(c.pumpTimer);
   c.connectTimer = stopTimer(c.connectTimer);

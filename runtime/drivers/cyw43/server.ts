@@ -3,29 +3,20 @@
 // others are held (connected, unannounced) until the current one ends.
 import { ERRNO, SockState } from '../../netdev-contract';
 import type { NetdevCallback } from '../../netdev-contract';
-import { call, closeNative, conns, defer, fail, messageOf, native, newConn, peerClosed, received, serial, succeed, whenNative } from './core';
+import { call, closeNative, conns, defer, fail, messageOf, native, newConn, peerClosed, received, succeed, whenNative } from './core';
 import type { Conn, NativeSocket, ServerState } from './types';
 
 export function bind(fd: number, addr: string, port: number, cb: NetdevCallback): void {
   const c = conns[fd];
   if (!c) return fail(cb, ERRNO.EBADF, globalThis.KN_ERRMSG !== false && 'bad file descriptor');
   if (c.connecting || c.sock.state !== SockState.Closed) return fail(cb, ERRNO.EINVAL, globalThis.KN_ERRMSG !== false && 'socket already in use');
-  serial(c, (done) =>
-    whenNative(c, (code, msg) => {
-      if (code) fail(cb, code, msg);
-      else doBind(c, addr, port, cb);
-      done();
-    }),
-  );
+  whenNative(c, (code, msg) => (code ? fail(cb, code, msg) : doBind(c, addr, port, cb)));
 }
 
 export function listen(fd: number, cb: NetdevCallback): void {
   const c = conns[fd];
   if (!c) return fail(cb, ERRNO.EBADF, globalThis.KN_ERRMSG !== false && 'bad file descriptor');
-  serial(c, (done) => {
-    doListen(c, cb);
-    done();
-  });
+  doListen(c, cb);
 }
 
 function doBind(c: Conn, addr: string, port: number, cb: NetdevCallback): void {

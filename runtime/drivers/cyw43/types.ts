@@ -95,8 +95,6 @@ export interface Conn {
   stalledMs: number;
   connectTimer: Timer | null;
   cancelWait: (() => void) | null;
-  /** connect/bind/listen run one after another, each possibly waiting for Wi-Fi. */
-  ops: ((done: () => void) => void)[];
   /** For an accepted connection: its listening socket. */
   listener: Conn | null;
   /** For a listening socket. */
