@@ -6,6 +6,8 @@ declare var KN_SERVER: boolean | undefined;
 /** dns.lookup is used: drivers add their resolver (netdev.lookup). */
 declare var KN_DNS: boolean | undefined;
 declare var KN_DHCP: boolean | undefined;
+/** The build ran the driver's option checks (cli/bundle/driver-options.ts): the driver skips them. */
+declare var KN_CHECKED: boolean | undefined;
 /** Write `globalThis.KN_ERRMSG !== false && 'sentence'` where a driver fills netdev.errmsg. */
 declare var KN_ERRMSG: boolean | undefined;
 /** Optional members (cli/bundle/features.ts OPTIONAL_MEMBERS): false when the program never names them. */

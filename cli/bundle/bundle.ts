@@ -4,6 +4,7 @@ import { networkTargetIds } from '../targets/load';
 import type { Target } from '../targets/target';
 import { contentCache } from '../util/content-cache';
 import { UserError } from '../util/errors';
+import { checkDriverOptions } from './driver-options';
 import { formatMessage } from './esbuild-messages';
 import { featureDefines, memberDefines, OPTIONAL_MEMBERS, programFeatures, type Features } from './features';
 import { isIncremental, runEsbuild } from './incremental';
@@ -204,6 +205,7 @@ async function programPass(opts: BundleOptions, usage: RuntimeUsage, eagerView: 
   // dns.lookup needs the driver's resolver as much as net needs the driver.
   const usesNet = usage.has('net') || (features.DNS && !!target.netdev);
   let bootstrap = bootstrapSource(target, usesNet, opts.driver ?? {});
+  if (usesNet) checkDriverOptions(target);
   for (const name of requiredOf.get(usage) ?? []) bootstrap += `import ${REQUIRED}${name} from ${JSON.stringify(name)};\nglobal.${REQUIRED}${name} = ${REQUIRED}${name};\n`;
   const supported: Record<string, boolean> = { ...target.engine.supported };
   if (opts.snapshotSafe) Object.assign(supported, { 'template-literal': false, 'regexp-dot-all-flag': false });

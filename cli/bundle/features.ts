@@ -1,4 +1,5 @@
 import type { NetdevConfig } from '../targets/target';
+import { checksOptions } from './driver-options';
 import type { RuntimeUsage } from './usage';
 
 /**
@@ -21,6 +22,8 @@ export interface Features {
    *  carry the code), so bundles leave the sentences out unless `--define globalThis.KN_ERRMSG=true`;
    *  what a driver logs (bring-up failures) is always kept. */
   ERRMSG: boolean;
+  /** The build checked the driver's options (cli/bundle/driver-options.ts): the driver skips it. */
+  CHECKED: boolean;
 }
 
 const CLIENT_EXPORTS = ['connect', 'createConnection', 'Socket', 'Stream'];
@@ -37,6 +40,7 @@ export function programFeatures(usage: RuntimeUsage, netdev: NetdevConfig | null
     DNS: dns === 'all' || (!!dns && dns.has('lookup')),
     DHCP: netdev?.driver === 'w5500' && (netdev.ip === undefined || netdev.ip === 'dhcp'),
     ERRMSG: false,
+    CHECKED: checksOptions(netdev),
   };
 }
 

@@ -9,6 +9,7 @@ import { bundle } from '../../cli/bundle/bundle';
 import { programFeatures } from '../../cli/bundle/features';
 import { loadTarget } from '../../cli/targets/load';
 import type { Target } from '../../cli/targets/target';
+import { UserError } from '../../cli/util/errors';
 
 const dir = mkdtempSync(join(tmpdir(), 'kaluma-net-features-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -29,18 +30,18 @@ async function build(name: string, source: string, target: Target) {
 test('a client-only program gets no server code, a server-only one no client code', async () => {
   const sim = loadTarget('sim');
   const client = await build('client', `import { createConnection } from 'net'; createConnection(80);`, sim);
-  assert.equal(client.features, { CLIENT: true, SERVER: false, DNS: false, DHCP: false, ERRMSG: false });
+  assert.equal(client.features, { CLIENT: true, SERVER: false, DNS: false, DHCP: false, ERRMSG: false, CHECKED: false });
   assert.ok(client.code.includes('has-client'));
   assert.not.ok(client.code.includes('has-server'));
   const server = await build('server', `const net = require('net'); net.createServer().listen(80);`, sim);
-  assert.equal(server.features, { CLIENT: false, SERVER: true, DNS: false, DHCP: false, ERRMSG: false });
+  assert.equal(server.features, { CLIENT: false, SERVER: true, DNS: false, DHCP: false, ERRMSG: false, CHECKED: false });
   assert.ok(server.code.includes('has-server'));
   assert.not.ok(server.code.includes('has-client'));
 });
 
 test('a module object that escapes keeps everything', async () => {
   const all = await build('all', `import * as net from 'net'; print(Object.keys(net).length);`, loadTarget('sim'));
-  assert.equal(all.features, { CLIENT: true, SERVER: true, DNS: false, DHCP: false, ERRMSG: false });
+  assert.equal(all.features, { CLIENT: true, SERVER: true, DNS: false, DHCP: false, ERRMSG: false, CHECKED: false });
   assert.ok(all.code.includes('has-server') && all.code.includes('has-client'));
 });
 
@@ -100,8 +101,24 @@ test('drivers: the errmsg sentences net never shows are left out, what they log 
   assert.ok(c.code.includes('Wi-Fi is not connected'));
 });
 
+test('the build checks W5500 options (the board bundle then leaves the checks out)', async () => {
+  const w = loadTarget('w5500-evb-pico');
+  const src = `import { connect } from 'net'; connect(80);`;
+  const ok = await build('checked', src, w);
+  assert.is(ok.features.CHECKED, true);
+  assert.not.ok(ok.code.includes('must be an integer'));
+  const bad = { ...w, netdev: { ...w.netdev!, mac: '01:00:5e:00:00:01' } };
+  try {
+    await build('bad', src, bad);
+    assert.unreachable('a multicast MAC was accepted');
+  } catch (e) {
+    assert.instance(e, UserError);
+    assert.match((e as Error).message, /netdev options of target w5500-evb-pico .*: w5500: config mac 01:00:5e:00:00:01 is a multicast address/);
+  }
+});
+
 test('no net, no switch on', () => {
-  assert.equal(programFeatures(new Map(), loadTarget('pico-w').netdev), { CLIENT: false, SERVER: false, DNS: false, DHCP: false, ERRMSG: false });
+  assert.equal(programFeatures(new Map(), loadTarget('pico-w').netdev), { CLIENT: false, SERVER: false, DNS: false, DHCP: false, ERRMSG: false, CHECKED: false });
 });
 
 test.run();

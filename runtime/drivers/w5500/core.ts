@@ -6,8 +6,8 @@ import { ERRNO } from '../../netdev-contract';
 import type { NetdevCallback } from '../../netdev-contract';
 import { attach, hardClose, hex2, hw, ipText, r16, r8, readSpi, Reg, sreg, T, w16, w8, W, writeSpi } from './chip';
 import { connect } from './client';
+import { checkConfig, settings, type Settings } from './config';
 import { lookup } from './dns';
-import { readConfig, type Settings } from './config';
 import { dhcpHw, serveDhcp, startDhcp } from './dhcp';
 import { bind, listen } from './server';
 import { lose } from './data';
@@ -54,7 +54,8 @@ let unwatch: (() => void) | null;
 let dormant: boolean;
 
 export function start(h: W5500Hardware, config: W5500Config): W5500Netdev {
-  cfg = readConfig(config, String(h.uid || ''), !!h.watchInt);
+  if (globalThis.KN_CHECKED !== true) checkConfig(config);
+  cfg = settings(config, String(h.uid || ''), !!h.watchInt);
   attach(h, cfg.T);
   log = config.log || ((msg: string) => console.log(msg));
   stage = 'reset';

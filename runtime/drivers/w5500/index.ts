@@ -37,7 +37,7 @@
 // socket() wakes it, and a DHCP lease whose T1 passed meanwhile is renewed then.
 
 import { ipText } from './chip';
-import { intOption } from './config';
+import { checkConfig } from './config';
 import { downErr, myDns, myGateway, myIp, mySubnet, netdev, stage, start, stop, whenReady } from './core';
 import { dhcp } from './dhcp';
 import type { W5500Config, W5500Driver, W5500Hardware } from './types';
@@ -74,18 +74,14 @@ export function createW5500Netdev(hw: W5500Hardware, config: W5500Config = {}): 
 
 /** Opens the target's SPI bus and pins and installs the driver as global.__netdev. */
 export function install(config: W5500Config = {}): void {
+  if (globalThis.KN_CHECKED !== true) checkConfig(config);
   const s = config.spi || {};
-  const bus = intOption(s.bus, 'spi.bus', 0, 1, 0);
-  const cs = intOption(s.cs, 'spi.cs', 0, 29, bus === 0 ? 17 : 13);
-  const options = {
-    mode: 0,
-    baudrate: intOption(s.baudrate, 'spi.baudrate', 100000, 62500000, 20000000),
-    sck: intOption(s.sck, 'spi.sck', 0, 29, bus === 0 ? 18 : 10),
-    mosi: intOption(s.mosi, 'spi.mosi', 0, 29, bus === 0 ? 19 : 11),
-    miso: intOption(s.miso, 'spi.miso', 0, 29, bus === 0 ? 16 : 12),
-  };
-  const rst = intOption(config.reset, 'reset', -1, 29, -1);
-  const int = intOption(config.interrupt, 'interrupt', -1, 29, -1);
+  const bus = s.bus || 0;
+  const pin = (v: number | undefined, dflt0: number, dflt1: number) => (v === undefined || v === null ? (bus ? dflt1 : dflt0) : v);
+  const cs = pin(s.cs, 17, 13);
+  const options = { mode: 0, baudrate: s.baudrate || 20000000, sck: pin(s.sck, 18, 10), mosi: pin(s.mosi, 19, 11), miso: pin(s.miso, 16, 12) };
+  const rst = pin(config.reset, -1, -1);
+  const int = pin(config.interrupt, -1, -1);
   pinMode(cs, OUTPUT);
   digitalWrite(cs, HIGH);
   if (rst >= 0) {
@@ -108,10 +104,11 @@ export function install(config: W5500Config = {}): void {
             return () => clearWatch(id);
           }
         : null,
-    delayUs: (us) => delayMicroseconds(us),
-    millis: () => millis(),
-    setTimeout: (cb, ms) => setTimeout(cb, ms) as unknown as number,
-    clearTimeout: (id) => clearTimeout(id),
+    // The board's own functions (native: `this` does not matter to them).
+    delayUs: delayMicroseconds,
+    millis,
+    setTimeout: setTimeout as unknown as W5500Hardware['setTimeout'],
+    clearTimeout: clearTimeout as unknown as W5500Hardware['clearTimeout'],
     uid: typeof board !== 'undefined' && board && board.uid ? board.uid : '',
     close: () => spi.close(),
   };
