@@ -278,12 +278,13 @@ function waitLink(now: number): void {
     linkUp = true;
     nextSweep = now + K.SWEEP_MS;
     const f = cfg.fixed;
-    if (globalThis.KN_DHCP === false || f) {
-      setAddress(f![0], f![1], f![2], f![3]);
-      return goUp();
+    // Written so that a bundle without DHCP has no call to it at all.
+    if (globalThis.KN_DHCP !== false && !f) {
+      waitLease(now);
+      return serveDhcp(now);
     }
-    waitLease(now);
-    return serveDhcp(now);
+    setAddress(f![0], f![1], f![2], f![3]);
+    return goUp();
   }
   if (!downErr && now >= stageDeadline) {
     goDown(ERRNO.ENETDOWN, 'no Ethernet link after ' + T.link / 1000 + ' s (PHYCFGR.LNK = 0): check the cable; still watching');
