@@ -5,6 +5,7 @@ import type { Target } from '../targets/target';
 import { contentCache } from '../util/content-cache';
 import { UserError } from '../util/errors';
 import { checkDriverOptions } from './driver-options';
+import { mergeDriverMetafile, scopedDriver } from './driver-scope';
 import { formatMessage } from './esbuild-messages';
 import { featureDefines, memberDefines, OPTIONAL_MEMBERS, programFeatures, type Features } from './features';
 import { isIncremental, runEsbuild } from './incremental';
@@ -206,9 +207,13 @@ async function programPass(opts: BundleOptions, usage: RuntimeUsage, eagerView: 
   const usesNet = usage.has('net') || (features.DNS && !!target.netdev);
   let bootstrap = bootstrapSource(target, usesNet, opts.driver ?? {});
   if (usesNet) checkDriverOptions(target);
-  for (const name of requiredOf.get(usage) ?? []) bootstrap += `import ${REQUIRED}${name} from ${JSON.stringify(name)};\nglobal.${REQUIRED}${name} = ${REQUIRED}${name};\n`;
   const supported: Record<string, boolean> = { ...target.engine.supported };
   if (opts.snapshotSafe) Object.assign(supported, { 'template-literal': false, 'regexp-dot-all-flag': false });
+  const define = { ...featureDefines(features), ...memberDefines(wordsFor(usage), usage, features), ...opts.define };
+  const minify = { minifyWhitespace: !!opts.minify, minifyIdentifiers: !!opts.minify, minifySyntax: !!opts.minify && !opts.preciseLocations };
+  const driver = bootstrap ? await scopedDriver(bootstrap, target, { define, supported, ...minify }) : undefined;
+  if (driver) bootstrap = driver.code;
+  for (const name of requiredOf.get(usage) ?? []) bootstrap += `import ${REQUIRED}${name} from ${JSON.stringify(name)};\nglobal.${REQUIRED}${name} = ${REQUIRED}${name};\n`;
 
   const virtual: Plugin = {
     name: 'kaluma-net-virtual',
@@ -241,11 +246,9 @@ async function programPass(opts: BundleOptions, usage: RuntimeUsage, eagerView: 
     format: 'iife',
     target: target.engine.esbuildTarget,
     supported,
-    define: { ...featureDefines(features), ...memberDefines(wordsFor(usage), usage, features), ...opts.define },
+    define,
     treeShaking: true,
-    minifyWhitespace: !!opts.minify,
-    minifyIdentifiers: !!opts.minify,
-    minifySyntax: !!opts.minify && !opts.preciseLocations,
+    ...minify,
     sourcemap: opts.sourcemap ? 'external' : false,
     sourcesContent: true,
     banner: { js: '"use strict";' },
@@ -267,6 +270,7 @@ async function programPass(opts: BundleOptions, usage: RuntimeUsage, eagerView: 
   const early = eagerView ? makeView() : undefined;
   early?.catch(() => undefined); // not always wanted; its failure is the program's, reported below
   const r = await run({ ...options, metafile: true });
+  if (driver) mergeDriverMetafile(r.metafile!, driver.metafile);
   const code = text(r, '.js')!;
   const view = () => early ?? makeView();
   return { code, map: text(r, '.map'), view, metafile: r.metafile!, usage, features, usesNet, warnings: r.warnings.map((w) => formatMessage(w, cwd)) };

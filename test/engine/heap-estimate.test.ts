@@ -30,13 +30,16 @@ const loops = (n: number) =>
   `console.log([${Array.from({ length: n }, (_, i) => `g${i}`).join(', ')}].length);\n`;
 
 const engineTest = engineTests(test, 'heap-estimate.test.ts');
-engineTest('templates on every network target: the estimate is within 8% of the engine', async () => {
+// The estimate may err high (it warns early) more than low: since the driver is bundled in a scope of
+// its own (cli/bundle/driver-scope.ts) the engine's parser needs less than the model, fitted on
+// one-scope programs, says.
+engineTest('templates on every network target: the estimate is at most 8% low and 12% high', async () => {
   const errors: string[] = [];
   for (const target of networkTargetIds().filter((t) => !loadTarget(t).pc)) {
     for (const tpl of ['tcp-client', 'tcp-echo-server', 'http-hello']) {
       const e = await estimateError(join(ROOT, 'templates', tpl, 'js'), 'src/index.js', target, `${target}-${tpl}`);
       errors.push(`${target}/${tpl} ${(100 * e).toFixed(1)}%`);
-      assert.ok(Math.abs(e) < 0.08, errors.join(', '));
+      assert.ok(e > -0.08 && e < 0.12, errors.join(', '));
     }
   }
   console.log(`heap-estimate.test.ts: estimate vs engine: ${errors.join(', ')}`);
