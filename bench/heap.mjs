@@ -192,15 +192,17 @@ function printTemplates({ rows, emptyMs, emptyPeak }) {
 }
 
 /** The README's table, between its markers; written from these figures only. */
+const kbCell = (n) => (n === undefined ? '-' : `${kb(n)} KB`);
+
 function readmeTable(runtime, templates, features) {
   const lines = [
     '| program | target | size | build estimate | engine | firmware | first line | goal |',
     '|---|---|---:|---:|---:|---:|---:|---:|',
   ];
-  for (const r of runtime) lines.push(`| runtime alone, ${r.what} | host | ${r.size} B | | ${kb(r.engine)} KB | ${kb(r.firmware)} KB | | ≤ ${kb(r.goal)} KB |`);
+  for (const r of runtime) lines.push(`| runtime alone, ${r.what} | host | ${r.size} B | | ${kbCell(r.engine)} | ${kbCell(r.firmware)} | | ≤ ${kb(r.goal)} KB |`);
   for (const r of templates.rows) {
     const ms = r.firstLineMs === undefined ? '' : `${(r.firstLineMs / 1000).toFixed(2)} s`;
-    lines.push(`| ${r.template} | ${r.target} | ${r.size} B | ${kb(r.estimate)} KB | ${kb(r.engine)} KB | ${kb(r.firmware)} KB | ${ms} | ≤ ${kb(r.goal)} KB |`);
+    lines.push(`| ${r.template} | ${r.target} | ${r.size} B | ${kbCell(r.estimate)} | ${kbCell(r.engine)} | ${kbCell(r.firmware)} | ${ms} | ≤ ${kb(r.goal)} KB |`);
   }
   if (templates.emptyMs !== undefined) lines.push(`| an empty program | pico | | | | (${kb(templates.emptyPeak)} KB) | ${(templates.emptyMs / 1000).toFixed(2)} s | ≤ ${(FIRST_LINE_GOAL_MS / 1000).toFixed(1)} s |`);
   lines.push('', `What each part of a driver costs (${JERRY ? 'engine, peak while parsing' : 'bytes of program'}; the template with the part less without):`, '');
