@@ -1,7 +1,7 @@
 'use strict';
 // lib/ (the bundled CLI and API) is built by `prepack`, so the published package runs no install
 // script. A checkout, or a project that links one with "file:", builds it on first use, and again
-// when a source in cli/ is newer (after a pull or an edit).
+// when a source in cli/ or runtime/ (the CLI bundles driver option checks) is newer (after a pull or an edit).
 const { execFileSync } = require('node:child_process');
 const { existsSync, readdirSync, statSync } = require('node:fs');
 const { join } = require('node:path');
@@ -21,7 +21,10 @@ function newest(dir) {
 function buildReason(file) {
   if (!existsSync(file)) return 'first use of this checkout';
   const checkout = existsSync(join(root, '.git')) && existsSync(join(root, 'cli'));
-  return checkout && newest(join(root, 'cli')) > statSync(file).mtimeMs ? 'cli/ changed' : undefined;
+  if (!checkout) return undefined;
+  const built = statSync(file).mtimeMs;
+  if (newest(join(root, 'cli')) > built) return 'cli/ changed';
+  return newest(join(root, 'runtime')) > built ? 'runtime/ changed' : undefined;
 }
 
 /** Requires lib/<name>.cjs, building lib/ first when it is missing or older than the sources. */

@@ -32,7 +32,7 @@ test('the package has no install script (preinstall, install, postinstall, prepa
   for (const f of ['bin', 'index.cjs', 'lib']) assert.ok(pkg.files.includes(f), f);
 });
 
-test('a checkout builds lib/ on first use and again when cli/ changed: the CLI and the package main both work', () => {
+test('a checkout builds lib/ on first use and again when cli/ or runtime/ changed: the CLI and the package main both work', () => {
   const copy = mkdtempSync(join(tmpdir(), 'kn-checkout-'));
   for (const f of ['package.json', 'index.cjs', 'bin', 'scripts', 'cli', 'runtime', 'targets', 'templates', 'types']) cpSync(join(ROOT, f), join(copy, f), { recursive: true });
   symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
@@ -55,6 +55,12 @@ test('a checkout builds lib/ on first use and again when cli/ changed: the CLI a
   assert.is(help.stderr, 'kaluma-net: building lib/ from the sources (cli/ changed)\n');
   assert.match(help.stdout, /list the board targets \(edited\)/);
   assert.is(targets().stderr, '', 'built once');
+  // The CLI bundles driver option checks from runtime/: an edit there alone rebuilds too.
+  const driver = join(copy, 'runtime/drivers/w5500/config.ts');
+  writeFileSync(driver, readFileSync(driver, 'utf8') + '\n');
+  const later = new Date(Date.now() + 10000);
+  utimesSync(driver, later, later);
+  assert.is(targets().stderr, 'kaluma-net: building lib/ from the sources (runtime/ changed)\n');
 });
 
 npmTest('a project linking this checkout (file:) installs with no warning, and its kaluma-net builds', () => {
