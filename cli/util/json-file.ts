@@ -29,83 +29,11 @@ function lineCol(text: string, offset: number): { line: number; col: number } {
   return { line: before.length, col: before[before.length - 1].length + 1 };
 }
 
-/** Where a JSON text stops being valid JSON (V8's messages do not always say). */
+/** Where a JSON text stops being valid JSON (V8's messages do not always say): the first error
+ *  jsonc-parser finds in strict JSON mode, loaded only when there is an error to place. */
 export function jsonErrorOffset(text: string): number {
-  let i = 0;
-  const ws = () => {
-    while (i < text.length && ' \t\r\n'.includes(text[i])) i++;
-  };
-  const fail = (): never => {
-    throw i;
-  };
-  const literal = (word: string) => {
-    for (const c of word) if (text[i++] !== c) (i--, fail());
-  };
-  const string = () => {
-    i++;
-    for (;;) {
-      const c = text[i];
-      if (c === undefined || c < ' ') fail();
-      if (c === '"') return void i++;
-      if (c === '\\') {
-        i++;
-        if (text[i] === 'u') {
-          for (let k = 1; k <= 4; k++) if (!/[0-9a-f]/i.test(text[i + k] ?? '')) (i += k, fail());
-          i += 5;
-        } else if ('"\\/bfnrt'.includes(text[i] ?? 'x')) i++;
-        else fail();
-      } else i++;
-    }
-  };
-  const number = () => {
-    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
-    if (!m) fail();
-    i += m![0].length;
-  };
-  const value = (): void => {
-    ws();
-    const c = text[i];
-    if (c === '{') {
-      i++;
-      ws();
-      if (text[i] === '}') return void i++;
-      for (;;) {
-        ws();
-        if (text[i] !== '"') fail();
-        string();
-        ws();
-        if (text[i] !== ':') fail();
-        i++;
-        value();
-        ws();
-        if (text[i] === ',') i++;
-        else if (text[i] === '}') return void i++;
-        else fail();
-      }
-    }
-    if (c === '[') {
-      i++;
-      ws();
-      if (text[i] === ']') return void i++;
-      for (;;) {
-        value();
-        ws();
-        if (text[i] === ',') i++;
-        else if (text[i] === ']') return void i++;
-        else fail();
-      }
-    }
-    if (c === '"') return string();
-    if (c === 't') return literal('true');
-    if (c === 'f') return literal('false');
-    if (c === 'n') return literal('null');
-    number();
-  };
-  try {
-    value();
-    ws();
-    return i < text.length ? i : text.length;
-  } catch (at) {
-    return Math.min(at as number, text.length);
-  }
+  const { parse } = require('jsonc-parser') as typeof import('jsonc-parser');
+  const errors: import('jsonc-parser').ParseError[] = [];
+  parse(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  return errors.length ? Math.min(...errors.map((e) => e.offset)) : text.length;
 }

@@ -73,11 +73,11 @@ test('kaluma-net.json: unknown fields (did you mean), a BOM, JSON errors at line
   writeFileSync(join(dir, 'kaluma-net.json'), '{"target": "pico-w",}');
   oneLine(build(), /kaluma-net\.json:1:21: invalid JSON: /);
   writeFileSync(join(dir, 'kaluma-net.json'), '{"target": tru}');
-  oneLine(build(), /kaluma-net\.json:1:15: invalid JSON: /);
+  oneLine(build(), /kaluma-net\.json:1:12: invalid JSON: /);
 });
 
 test('the JSON error offset', () => {
-  const cases: [string, number][] = [['{"a":1,}', 7], ['', 0], ['{', 1], ['[1 2]', 3], ['{"a":"\\x"}', 7], ['{"a":01}', 6], ['{} x', 3], ['{"a":1}', 7]];
+  const cases: [string, number][] = [['{"a":1,}', 7], ['', 0], ['{', 1], ['[1 2]', 3], ['{"a":"\\x"}', 5], ['{"a": tru}', 6], ['{"a":01}', 6], ['{} x', 3], ['{"a":1}', 7]];
   for (const [text, offset] of cases) assert.is(jsonErrorOffset(text), offset, text);
 });
 
