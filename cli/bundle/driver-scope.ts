@@ -1,8 +1,9 @@
-import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
+import type { BuildOptions, Metafile, Plugin } from 'esbuild';
 import { join } from 'node:path';
 import type { Target } from '../targets/target';
 import { packageRoot } from '../util/package-root';
 import { UserError } from '../util/errors';
+import { esbuild } from '../util/deps';
 
 const SOURCEFILE = 'kaluma-net:driver';
 
@@ -29,7 +30,7 @@ export async function scopedDriver(
     },
   };
   try {
-    const r = await build({
+    const r = await esbuild().build({
       ...options,
       stdin: { contents: install, resolveDir: root, sourcefile: SOURCEFILE, loader: 'js' },
       absWorkingDir: root,
