@@ -46,6 +46,11 @@ export const EventEmitter = /* @__PURE__ */ (function (): EventEmitterConstructo
       // was called, as Node's Readable.on; here rather than in an override, which would cost a function.
       const s = this as any;
       if (type === 'data' && s._rb && s._fl !== false) s.resume();
+      // A 'readable' listener switches it to paused mode; read(0) announces what is already there.
+      if (globalThis.KN_M_read !== false && type === 'readable' && s._rb) {
+        s._fl = false;
+        s.read(0);
+      }
     }
     return this;
   };

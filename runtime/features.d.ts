@@ -26,3 +26,7 @@ declare var KN_M_getConnections: boolean | undefined;
 declare var KN_M_prependListener: boolean | undefined;
 declare var KN_M_readable: boolean | undefined;
 declare var KN_M_writable: boolean | undefined;
+declare var KN_M_read: boolean | undefined;
+/** Options of connect() that are only validated (checked where the program names them). */
+declare var KN_M_localAddress: boolean | undefined;
+declare var KN_M_localPort: boolean | undefined;

@@ -55,6 +55,7 @@ class DuplexClass extends EventEmitter {
   declare _eof: boolean; // push(null) seen
   declare _fl?: boolean; // flowing: undefined until 'data'/resume()/pause()
   declare _rs: boolean; // resume() scheduled a flow
+  declare _rd?: boolean; // paused mode: 'readable' was emitted and read() has not emptied the buffer since
   declare _dec?: Uint8Array; // setEncoding: bytes of an incomplete UTF-8 character
   declare _wq: (Callback | undefined)[]; // callbacks of writes not yet acknowledged, in order
   declare _nd: boolean; // 'drain' is owed
@@ -123,7 +124,11 @@ class DuplexClass extends EventEmitter {
     return s;
   }
 
-  // isPaused, setEncoding and pipe: see below the class.
+  // read, isPaused, setEncoding and pipe: see below the class.
+  /** Paused mode: takes `n` bytes (all when omitted; fewer only at the end), or null when there are
+   *  not enough yet. With setEncoding, a string (`n` still counts bytes). A 'readable' listener stops
+   *  the flow as in Node; 'readable' comes when data is there to read, and at the end. */
+  declare read: (n?: number) => Uint8Array | string | null;
   declare isPaused: () => boolean;
   /** 'data' then carries strings; a character split across chunks is reassembled. */
   declare setEncoding: (enc?: string) => this;
@@ -234,6 +239,31 @@ export const Duplex = /* @__PURE__ */ (function (C: typeof DuplexClass): typeof 
       },
     });
 
+  if (globalThis.KN_M_read !== false)
+    C.prototype.read = function (n) {
+      const s = this;
+      const l = s._rl;
+      let out: Uint8Array | string | null = null;
+      if (n === undefined || n > l) n = s._eof || n === undefined ? l : 0;
+      if (n > 0) {
+        const b = new Uint8Array(n);
+        for (let i = 0; i < n; ) {
+          const c = s._rb[0];
+          const k = Math.min(c.length, n - i);
+          b.set(c.subarray(0, k), i);
+          if (k < c.length) s._rb[0] = c.subarray(k);
+          else s._rb.shift();
+          i += k;
+        }
+        s._rl -= n;
+        out = globalThis.KN_M_setEncoding !== false && s._dec ? decode(s, b) : b;
+      }
+      if (!s._rl || !out) s._rd = false;
+      if (s._rl < s._rh && !s._eof && s._read) s._read();
+      later(flow, s);
+      return out;
+    };
+
   if (globalThis.KN_M_isPaused !== false)
     C.prototype.isPaused = function () {
       return this._fl === false;
@@ -283,6 +313,13 @@ function flow(s: Duplex): void {
     s._rl -= c.length;
     const d = globalThis.KN_M_setEncoding !== false && s._dec ? decode(s, c) : c;
     if (d.length) s.emit('data', d);
+  }
+  if (globalThis.KN_M_read !== false && !s._fl && !s._rd && !s.destroyed && !s.readableEnded && (s._rl || s._eof)) {
+    const r = s._e.readable;
+    if (r && r.length) {
+      s._rd = true;
+      s.emit('readable');
+    }
   }
   if (s.destroyed || s._rb.length) return;
   if (!s._eof) {

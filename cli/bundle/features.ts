@@ -71,6 +71,11 @@ export const OPTIONAL_MEMBERS = {
   readyState: 'Socket',
   pending: 'Socket',
   getConnections: 'Server',
+  // Paused-mode reading: read() and the 'readable' event.
+  read: 'Duplex',
+  // Options of connect() whose checks are left out of a program that never names them.
+  localAddress: 'Socket',
+  localPort: 'Socket',
 } as const;
 
 /** The esbuild `define` entries `globalThis.KN_M_<member>` of the optional members: true only where

@@ -12,9 +12,11 @@ export const enum E {
   WriteAfterEnd,
   NullValues,
   Ended,
-  // Server errors last: their entries are appended to TABLE only where a server may run (KN_SERVER).
+  // Appended to TABLE only where a server may run (KN_SERVER; else two empty entries keep the indexes).
   AlreadyListen,
   NotRunning,
+  // Appended only where the program names connect()'s localAddress option.
+  BadIP,
 }
 
 const TABLE =
@@ -32,9 +34,11 @@ const TABLE =
 /** The error `i` of the table, its message filled with `args`. */
 export function err(i: E, ...args: unknown[]): Error & { code: string } {
   const t = (
-    globalThis.KN_SERVER !== false
-      ? TABLE + '|EERR_SERVER_ALREADY_LISTEN:Listen method has been called more than once without closing.|EERR_SERVER_NOT_RUNNING:Server is not running.'
-      : TABLE
+    TABLE +
+    (globalThis.KN_SERVER !== false
+      ? '|EERR_SERVER_ALREADY_LISTEN:Listen method has been called more than once without closing.|EERR_SERVER_NOT_RUNNING:Server is not running.'
+      : '||') +
+    (globalThis.KN_M_localAddress !== false ? '|TERR_INVALID_IP_ADDRESS:Invalid IP address: %' : '')
   ).split('|')[i];
   const c = t.indexOf(':');
   // The arguments go in with a loop, not a replace() callback: a function costs the board's heap.

@@ -4,6 +4,7 @@ import { call, netError, open, type NetError } from '../netdev';
 import type { Netdev, NetdevSocket } from '../netdev-contract';
 import { Duplex, type Callback, type DuplexOptions } from '../stream';
 import { E, err, kind, toPort } from './errors';
+import { isIP } from './ip';
 
 export interface SocketOptions extends DuplexOptions {
   /** Idle timeout in ms, as socket.setTimeout(). */
@@ -13,6 +14,9 @@ export interface SocketOptions extends DuplexOptions {
 export interface ConnectOptions extends SocketOptions {
   port: number | string;
   host?: string;
+  /** Validated only: the drivers pick the local address and port. */
+  localAddress?: string;
+  localPort?: number;
   /** dns.ADDRCONFIG | dns.V4MAPPED | dns.ALL, or 0 (checked as Node does; the drivers resolve IPv4). */
   hints?: number;
 }
@@ -53,14 +57,18 @@ class SocketClass extends Duplex {
   declare setKeepAlive: () => this;
 
   /** connect(options[, listener]) or connect(port[, host][, listener]); returns this. Validates as
-   *  Node does (ERR_MISSING_ARGS, ERR_INVALID_ARG_TYPE, ERR_SOCKET_BAD_PORT); after 'close' the socket
-   *  connects again as a new stream. */
+   *  Node does (ERR_MISSING_ARGS, ERR_INVALID_IP_ADDRESS, ERR_INVALID_ARG_TYPE, ERR_SOCKET_BAD_PORT);
+   *  after 'close' the socket connects again as a new stream. */
   connect(...args: any[]): this {
     const s = this;
     const a = args[0];
     const o: ConnectOptions = a !== null && typeof a === 'object' ? a : { port: a, host: typeof args[1] === 'string' ? args[1] : undefined };
     const cb = args[args.length - 1];
     if (o.port === undefined) throw err(E.MissingArgs);
+    // Checked as Node does (only where the program names them); the drivers choose the local end.
+    if (globalThis.KN_M_localAddress !== false && o.localAddress && !isIP(o.localAddress)) throw err(E.BadIP, o.localAddress);
+    if (globalThis.KN_M_localPort !== false && o.localPort && typeof o.localPort !== 'number')
+      throw err(E.ArgType, 'options.localPort', 'number', kind(o.localPort));
     const port = toPort(o.port, 'Port');
     if (o.hints! & ~3328) throw err(E.ArgValue, 'hints', 'is invalid', o.hints);
     const host = o.host || 'localhost';

@@ -77,6 +77,13 @@ test('members the runtime never calls come only with a program that names them (
   assert.match(state.code, /"readable"/);
   assert.match(state.code, /"writable"/);
   assert.not.match(plain.code, /"readable"/);
+  // Paused-mode reading (read() and 'readable') and the localAddress check come with their names.
+  assert.not.match(plain.code, /\.read=/);
+  assert.not.match(plain.code, /Invalid IP address/);
+  const paused = await build('members-read', `import { createConnection } from 'net'; const s = createConnection({ port: 80, localAddress: '127.0.0.1' }); s.on('readable', () => print(s.read()));`, sim);
+  assert.match(paused.code, /\.read=/);
+  assert.match(paused.code, /"readable"/);
+  assert.match(paused.code, /Invalid IP address/);
   // Installing a member keeps its class: a program that uses no socket gets none for a name.
   const ipOnly = await build('members-ip', `import { isIP } from 'net'; print(isIP('1.2.3.4'), 'pipe address pending');`, sim);
   assert.not.match(ipOnly.code, /prototype/);

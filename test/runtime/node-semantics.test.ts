@@ -137,6 +137,44 @@ test('connect(): ERR_MISSING_ARGS, ERR_INVALID_ARG_TYPE, ERR_SOCKET_BAD_PORT and
   assert.is(e.message, "The argument 'hints' is invalid. Received 1066");
 });
 
+test('connect(): localAddress and localPort checked as Node does (ERR_INVALID_IP_ADDRESS, ERR_INVALID_ARG_TYPE)', async () => {
+  const e = thrown(() => net.connect({ host: 'localhost', port: 0, localAddress: 'foobar' }));
+  assert.is(e.code, 'ERR_INVALID_IP_ADDRESS');
+  assert.instance(e, TypeError);
+  assert.is(e.message, 'Invalid IP address: foobar');
+  const p = thrown(() => net.connect({ host: 'localhost', port: 0, localPort: 'foobar' as any }));
+  assert.is(p.code, 'ERR_INVALID_ARG_TYPE');
+  assert.is(p.message, `The "options.localPort" argument must be of type number. Received type string ('foobar')`);
+  const server = net.createServer((c) => c.end());
+  const port = await listening(server.listen(0));
+  const s = net.connect({ port, host: '127.0.0.1', localAddress: '127.0.0.1', localPort: 0 });
+  s.resume();
+  await once(s, 'close');
+  await closed(server);
+});
+
+test("paused mode: 'readable' then read()/read(n); 'end' only once everything was read, then 'close'", async () => {
+  const server = net.createServer((c) => c.end('hello world'));
+  const port = await listening(server.listen(0));
+  const s = net.connect(port, '127.0.0.1');
+  const events: string[] = [];
+  s.on('end', () => events.push('end'));
+  s.on('close', () => events.push('close'));
+  let readables = 0;
+  s.on('readable', () => readables++);
+  await tick(30);
+  assert.is(readables, 1, "one 'readable' for the data not read yet");
+  assert.equal(events, [], "no 'end' while data is unread");
+  const text = (b: unknown) => new TextDecoder().decode(b as Uint8Array);
+  assert.is(s.read(0), null);
+  assert.is(text(s.read(5)), 'hello');
+  assert.is(text(s.read(100)), ' world', 'at the end, read(n) gives what is left');
+  assert.is(s.read(), null);
+  await once(s, 'close');
+  assert.equal(events, ['end', 'close']);
+  await closed(server);
+});
+
 test('write(): ERR_STREAM_NULL_VALUES and ERR_INVALID_ARG_TYPE with Node messages; a destroyed socket: ERR_STREAM_DESTROYED to the callback only', async () => {
   const s = new net.Socket();
   let e = thrown(() => s.write(null as any));
