@@ -2,9 +2,11 @@
 // export to `import * as stream`, each of which costs a getter in the board's heap).
 
 /**
- * Calls `fn(...args)` once the current callback returned, before timers and I/O (Node's nextTick;
- * Kaluma has none, and its setTimeout(fn, 0) waits at least 1 ms). An exception is rethrown from a
- * timer, so it is reported like any uncaught error instead of becoming an unhandled rejection.
+ * Calls `fn(...args)` as a promise job (Kaluma has no nextTick, and its setTimeout(fn, 0) waits at
+ * least 1 ms). Unlike Node's, Kaluma 1.2.1 runs promise jobs once per loop pass, in its idle step
+ * after the pass's timers, watches and UART poll (and before pico-w's CYW43 poll; src/io.c). An
+ * exception is rethrown from a timer, so it is reported like any uncaught error instead of becoming
+ * an unhandled rejection.
  */
 export function later(fn: (...args: any[]) => void, ...args: any[]): void {
   Promise.resolve().then(() => {

@@ -4,6 +4,7 @@
 // asserted instead (README: "What differs on each board").
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -108,6 +109,46 @@ test('pico-w: a refused connection fails with ECONNREFUSED at the adapter connec
   const port = await freePort();
   const [ours, node] = await Promise.all([runCli('pico-w', true, 40000, dir)(script, port), runBehaviour(script, 'node', port)]);
   assert.equal(compared(ours), compared(node));
+});
+
+test("pico-w: an answer written in 'data' reaches a peer that sent its data and FIN at once, as in Node", async () => {
+  // The firmware closes the connection in the same poll that brings the FIN, so the bytes must reach
+  // the 'data' handler inside the firmware's read_cb, after the events queued before them (it used to
+  // fail with EPIPE, the peer got nothing).
+  const dir = mkdtempSync(join(tmpdir(), 'kn-cyw43-'));
+  const script = join(dir, 'answer.js');
+  writeFileSync(
+    script,
+    `import * as net from 'net';
+// A board busy 100 ms a pass: the connection's establishment, the data and the FIN come in one poll.
+const busy = setInterval(() => { const t = Date.now(); while (Date.now() - t < 100); }, 1);
+const log = [];
+const c = net.createConnection({ port: __PORT__, host: '127.0.0.1' });
+c.on('data', (d) => { log.push('data ' + new TextDecoder().decode(d)); c.write('pong ' + new TextDecoder().decode(d)); });
+c.on('error', (e) => log.push('error ' + e.code));
+c.on('end', () => log.push('end'));
+c.on('close', (hadError) => { clearInterval(busy); log.push('close ' + hadError); console.log('BEHAVIOUR ' + JSON.stringify({ client: log })); });
+`,
+  );
+  const peer = async (mode: (script: string, port: number) => Promise<BehaviourLog>) => {
+    const got: string[] = [];
+    const server = createServer((s) => {
+      let text = '';
+      s.on('data', (d) => (text += d));
+      s.on('end', () => got.push(text));
+      s.end('ping');
+    });
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    try {
+      const log = await mode(script, (server.address() as AddressInfo).port);
+      return { log, got };
+    } finally {
+      server.close();
+    }
+  };
+  const [ours, node] = await Promise.all([peer(runCli('pico-w', true, 40000, dir)), peer((s, p) => runBehaviour(s, 'node', p))]);
+  assert.equal(node, { log: { client: ['data ping', 'end', 'close false'] }, got: ['pong ping'] });
+  assert.equal(ours, node);
 });
 
 test.run();

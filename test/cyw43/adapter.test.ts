@@ -125,6 +125,65 @@ test('peer closes first: end then close; writing afterwards fails with EPIPE', a
   await server.close();
 });
 
+test("connect, data and FIN in one poll: an answer written in read_cb reaches the peer before the firmware closes", async () => {
+  // The board's network step: events wait while `held`, then all run in one poll.
+  let held: (() => void)[] | null = null;
+  setup({}, {}, (b) => {
+    joinWifi(b.wifi);
+    const run = b.realm.callback;
+    b.realm.callback = (fn) => (held ? held.push(fn) : run(fn));
+  });
+  let got = '';
+  const server = await hostServer((s) => {
+    s.on('data', (d) => (got += d));
+    s.end('ping');
+  });
+  const fd = nd.socket('PF_INET', 'STREAM');
+  const c = watch(fd);
+  nd.get(fd)!.read_cb = (d) => {
+    c.events.push('data');
+    nd.write(fd, 'pong ' + Buffer.from(d).toString(), () => {});
+  };
+  held = [];
+  let connected = -1;
+  nd.connect(fd, '127.0.0.1', server.port, (e) => (connected = e));
+  await waitFor('the peer to end', () => server.sockets.length === 1 && server.sockets[0].writableFinished);
+  await sleep(50);
+  const poll = held;
+  held = null;
+  for (const fn of poll) board.realm.callback(fn);
+  assert.is(connected, 0);
+  await waitFor('the answer', () => got === 'pong ping');
+  assert.equal(c.events, ['connect', 'data', 'end', 'close']);
+  await server.close();
+});
+
+test('bytes delivered inside a name lookup (the firmware polls lwIP in it) wait until the call returned', async () => {
+  let held: (() => void)[] | null = null;
+  setup({ dns: { 'echo.test': '127.0.0.1' } }, {}, (b) => {
+    joinWifi(b.wifi);
+    const run = b.realm.callback;
+    b.realm.callback = (fn) => (held ? held.push(fn) : run(fn));
+    (b.realm as { pollNetwork?: () => void }).pollNetwork = () => {
+      const poll = held || [];
+      held = [];
+      for (const fn of poll) run(fn);
+    };
+  });
+  const server = await hostServer();
+  const c = await connectClient(server.port);
+  held = [];
+  server.sockets[0].write('x');
+  await waitFor('the bytes to reach the chip', () => held!.length > 0);
+  const fd = nd.socket('PF_INET', 'STREAM');
+  nd.connect(fd, 'echo.test', server.port, () => {});
+  assert.ok(held!.length === 0, 'the lookup polled lwIP');
+  assert.equal(c.events, ['connect'], 'no consumer callback inside connect()');
+  held = null;
+  await waitFor('the bytes', () => c.data().toString() === 'x');
+  await server.close();
+});
+
 test('a connection that completed while the connect deadline came due is not failed (timers run before the Wi-Fi poll)', async () => {
   setup({}, {}, (b) => {
     const connect = b.netdev.connect;

@@ -2,7 +2,7 @@
 // a reset or its own timeout: an unanswered connect fails after connectTimeout with ETIMEDOUT.
 import { ERRNO, SockState } from '../../netdev-contract';
 import type { NetdevCallback } from '../../netdev-contract';
-import { call, closeNative, conns, defer, fail, messageOf, native, netdev, peerClosed, pump, received, stopTimer, whenNative } from './core';
+import { blocking, call, closeNative, conns, defer, fail, messageOf, native, netdev, peerClosed, pump, received, stopTimer, whenNative } from './core';
 import type { Conn } from './types';
 import { linkIsUp, linkLost } from './wifi';
 
@@ -41,7 +41,7 @@ function startConnect(c: Conn, host: string, port: number, cb: NetdevCallback): 
   o.close_cb = () => peerClosed(c);
   o.connect_cb = () => connected(c, cb);
   try {
-    native.connect(c.nfd, host, port);
+    blocking(() => native.connect(c.nfd, host, port));
   } catch (e) {
     c.connecting = false;
     const m = messageOf(e);

@@ -39,11 +39,23 @@ export function startAdapter(n: NativeNetdev, config: Cyw43Config): Cyw43Netdev 
   return netdev;
 }
 
-// Every call into the consumer goes through one FIFO queue drained by a timer, so events reach
-// `net` in the order they happened, never re-entrantly, and never inside a firmware callback
-// (where the firmware would swallow whatever they throw).
+// Calls into the consumer go through one FIFO queue, so events reach `net` in the order they
+// happened and never re-entrantly. A timer drains it, or received bytes do at once when no consumer
+// code or blocking firmware call is on the stack (see received()).
 let deferred: (() => void)[] = [];
 let drainTimer: Timer | null = null;
+/** Consumer code, or a firmware call that polls lwIP (and may call back inside), is running. */
+let busy = 0;
+
+/** Runs a firmware call that may poll lwIP (name resolution, Wi-Fi join). */
+export function blocking(fn: () => void): void {
+  busy++;
+  try {
+    fn();
+  } finally {
+    busy--;
+  }
+}
 
 export function defer(fn: () => void): void {
   deferred.push(fn);
@@ -54,7 +66,9 @@ function drainDeferred(): void {
   drainTimer = null;
   const batch = deferred;
   deferred = [];
+  busy++; // each entry catches what the consumer throws (call)
   for (let i = 0; i < batch.length; i++) batch[i]();
+  busy--;
 }
 
 /** Calls a consumer callback; what it throws is rethrown from a timer so it is reported. */
@@ -184,10 +198,18 @@ export function closeNative(c: Conn): boolean {
   return gone;
 }
 
+/** The firmware's read_cb. Called from the loop's network step (nothing of ours or the consumer's
+ *  on the stack), it delivers what is queued and these bytes at once: the firmware closes the
+ *  connection as soon as the peer's FIN follows, possibly in the same poll, so an answer written in
+ *  'data' must reach it inside this callback. */
 export function received(c: Conn, data: Uint8Array): void {
   defer(() => {
     if (!c.closed && !c.readShut) call(c.sock.read_cb, data);
   });
+  if (!busy) {
+    stopTimer(drainTimer);
+    drainDeferred();
+  }
 }
 
 /** The firmware's close_cb: the peer closed (the firmware then closes our side too and frees

@@ -3,7 +3,7 @@
 // socket's laddr and binds a local port, which a firmware socket of the lookup's own does without
 // sending anything; the socket is closed with the answer.
 import { ERRNO } from '../../netdev-contract';
-import { call, closeNative, defer, fail, messageOf, native, netdev, newConn, whenNative } from './core';
+import { blocking, call, closeNative, defer, fail, messageOf, native, netdev, newConn, whenNative } from './core';
 
 export function lookup(host: string, cb: (err: number, address?: string) => void): void {
   const c = newConn('STREAM');
@@ -11,7 +11,7 @@ export function lookup(host: string, cb: (err: number, address?: string) => void
     if (code) return fail(cb, code, msg);
     let address: string | undefined;
     try {
-      native.bind(c.nfd, host, 0);
+      blocking(() => native.bind(c.nfd, host, 0));
       const o = native.get(c.nfd);
       if (o) address = o.laddr;
     } catch (e) {

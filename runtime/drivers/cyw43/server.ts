@@ -3,7 +3,7 @@
 // others are held (connected, unannounced) until the current one ends.
 import { ERRNO, SockState } from '../../netdev-contract';
 import type { NetdevCallback } from '../../netdev-contract';
-import { call, closeNative, conns, defer, fail, messageOf, native, newConn, peerClosed, received, succeed, whenNative } from './core';
+import { blocking, call, closeNative, conns, defer, fail, messageOf, native, newConn, peerClosed, received, succeed, whenNative } from './core';
 import type { Conn, NativeSocket, ServerState } from './types';
 
 export function bind(fd: number, addr: string, port: number, cb: NetdevCallback): void {
@@ -25,7 +25,7 @@ function doBind(c: Conn, addr: string, port: number, cb: NetdevCallback): void {
   while (tries-- > 0) {
     const p = port === 0 ? 49152 + Math.floor(Math.random() * 16384) : port;
     try {
-      native.bind(c.nfd, addr, p);
+      blocking(() => native.bind(c.nfd, addr, p));
     } catch (e) {
       return fail(cb, ERRNO.ENOTFOUND, globalThis.KN_ERRMSG !== false && 'getaddrinfo ENOTFOUND ' + addr + ' (' + messageOf(e) + ')');
     }

@@ -1,7 +1,7 @@
 // Wi-Fi bring-up with the firmware's ieee80211 driver: join at start, retry with back-off, notice a
 // link brought up by other code, and let sockets wait for the link (up to linkTimeout).
 import type { Ieee80211dev, WifiConnectInfo } from '../../netdev-contract';
-import { stopTimer } from './core';
+import { blocking, stopTimer } from './core';
 import type { Cyw43Config, Timer } from './types';
 
 /** Constants (a const enum: inlined, nothing in the heap). */
@@ -116,7 +116,7 @@ function attempt(): void {
   const info = credentials();
   if (info.ssid) {
     try {
-      dev.connect(info, () => {});
+      blocking(() => dev.connect(info, () => {}));
     } catch (e) {
       // a malformed setting: nothing to do but retry later (the user may fix the storage slot)
     }
