@@ -26,14 +26,9 @@ const DIFFERS: Record<string, Record<string, (o: Outcome, node: BehaviourLog) =>
   'pico-esp01': {
     // AT has no half-close: the link closes both ways once the peer ends, so later writes fail.
     'half-close.js': (o) => assert.match(o.error ?? '', /Uncaught Error: write EPIPE/),
-    // The UART carries about 11.5 KB/s each way at 115200 baud (run paces it as the line does):
-    // the sink's 32 KB arrive, the echo's 2 x 32 KB more do not fit the script's 8 s watchdog.
-    'backpressure.js': (o, node) => {
-      if (o.error) return equalOrEpipe(o, node);
-      const log = compared(o.log!);
-      if (log.unfinished === undefined) return assert.equal(log, compared(node));
-      assert.equal([log.sink, log.writer, log.unfinished], [node.sink, node.writer, 'watchdog']);
-    },
+    // The UART carries about 11.5 KB/s each way at 115200 baud (run paces it as the line does), so
+    // the script's watchdog is sized for it; the echo's end races the link's close as in binary.js.
+    'backpressure.js': equalOrEpipe,
     // The client end()s right after writing what the server echoes; the echo races the link's close.
     'binary.js': equalOrEpipe,
     // end() closes the link at once, so the last server-side 'close' comes after the script's report.

@@ -162,5 +162,6 @@ export function runCli(target: string, emulate: boolean, timeoutMs = 40000, cwd 
 
 modes['sim-sandbox'] = runCli('sim', false);
 modes['pico-w'] = runCli('pico-w', true);
-modes['pico-esp01'] = runCli('pico-esp01', true);
+// Longer than backpressure.js's watchdog, which is sized for the modem's UART line rate.
+modes['pico-esp01'] = runCli('pico-esp01', true, 60000);
 modes['w5500-evb-pico'] = runCli('w5500-evb-pico', true);
