@@ -7,6 +7,7 @@ import { listTargetIds, loadTarget } from '../targets/load';
 import type { InspectProgram } from './inspect-result';
 import { programBytes, roundUpToSector } from './program-bytes';
 import { readStamp } from './stamp';
+import { Script } from 'node:vm';
 import { FLASH_SECTOR_SIZE } from './uf2-format';
 import { findProgramWifi, type WifiSummary } from './wifi-credentials';
 
@@ -41,8 +42,20 @@ export function analyseProgramText(text: string, address: string | null): Progra
   } catch (error) {
     problems.push(message(error));
   }
+  if (!stamp) syntaxView(text, problems);
   const program = { address, textBytes: text.length, sectors: roundUpToSector(text.length + 1) / FLASH_SECTOR_SIZE, stamp, heap: stamp ? engineView(text, stamp.target, problems) : null };
   return { program, problems, wifi: findProgramWifi(text) };
+}
+
+/** For a program with no stamp (no board to judge it by): a syntax error is a problem on any engine.
+ *  Node's own parser (vm.Script compiles without running) keeps inspect free of acorn. */
+function syntaxView(text: string, problems: string[]): void {
+  try {
+    new Script(text, { filename: 'program' });
+  } catch (error) {
+    const line = /^program:(\d+)/.exec((error as Error).stack ?? '')?.[1];
+    problems.push(`${line ? `line ${line}: ` : ''}syntax error: ${message(error)}`);
+  }
 }
 
 /** For a program stamped for a board target: what that board's engine cannot parse (a problem) and

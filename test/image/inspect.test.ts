@@ -148,6 +148,12 @@ test('.js: non-ASCII and NUL are problems, the stamp is read', () => {
   assert.match(formatInspect(inspectFile(Buffer.from('x'), 'plain.js')), /stamp: none/);
 });
 
+test('.js without a stamp: a syntax error is a problem at its line', () => {
+  assert.equal(inspectFile(Buffer.from('print(1);\n'), 'ok.js').problems, []);
+  const bad = inspectFile(Buffer.from('print(1);\nvar x = ;\n'), 'bad.js');
+  assert.equal(bad.problems, ["line 2: syntax error: Unexpected token ';'"]);
+});
+
 test("a stamped program: the heap its board needs, and what that board's engine cannot parse", () => {
   const ok = inspectFile(Buffer.from(program('pico-w')), 'app.js');
   assert.ok(ok.program!.heap!.parse > 1300 && ok.program!.heap!.parse < 1800, String(ok.program!.heap!.parse));
